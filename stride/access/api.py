@@ -1,0 +1,75 @@
+"""API: obtaining and revoking personal access tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from stride.access import services
+from stride.access.viewer import Viewer, viewer_for_user
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=4096)
+    name: str = Field(default="API client", min_length=1, max_length=100)
+    scope: str = Field(default="write", pattern="^(read|write)$")
+
+
+class TokenOut(Schema):
+    id: int
+    token: str
+    name: str
+    scope: str
+    token_type: str = "Bearer"
+
+
+class TokenInfoOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    scope: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+@router.post("/auth/token", auth=None, response={201: TokenOut}, summary="Exchange e-mail and password for a token")
+def auth_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
+    """Log in with e-mail and password and receive a new personal access token.
+
+    Failed attempts count towards the same rate limit as the login page."""
+    from allauth.core import ratelimit
+
+    key = payload.email.lower()
+    if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
+        raise HttpError(429, "Too many failed attempts; wait a few minutes and try again.")
+    user = authenticate(request, email=key, password=payload.password)
+    viewer = viewer_for_user(user, via="api")
+    if user is None or viewer.person is None or not user.is_active:
+        ratelimit.consume(request, action="login_failed", key=key)
+        raise HttpError(401, "E-mail or password is wrong.")
+    token, secret = services.token_create(viewer=viewer, name=payload.name, scope=payload.scope)
+    return Status(201, {"id": token.pk, "token": secret, "name": token.name, "scope": token.scope})
+
+
+@router.get("/auth/tokens", response=list[TokenInfoOut], summary="My tokens")
+def token_list(request: HttpRequest) -> object:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    from stride.access.selectors import tokens_of
+
+    return tokens_of(viewer)
+
+
+@router.delete("/auth/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
+    services.token_revoke(viewer=request.auth, token_id=token_id)  # type: ignore[attr-defined]
+    return Status(204, None)

@@ -1,0 +1,73 @@
+"""The viewer: who is asking, resolved once per request and passed to every selector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from stride.org.models import Person, RoleGrant
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking. ``person`` is None for anonymous visitors and for logins with no
+    person record (a bare system account); such viewers see no one's data."""
+
+    person: Person | None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    via: str = "web"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.person is not None
+
+    @property
+    def is_hr_admin(self) -> bool:
+        return RoleGrant.Role.HR_ADMIN in self.roles
+
+    @property
+    def is_system_admin(self) -> bool:
+        return RoleGrant.Role.SYSTEM_ADMIN in self.roles
+
+    @property
+    def person_id(self) -> int | None:
+        return self.person.pk if self.person else None
+
+    def manages(self, other: Person) -> bool:
+        """True when ``other`` is anywhere below the viewer in the reporting tree."""
+        return self.person is not None and other.is_in_subtree_of(self.person)
+
+    def is_self_or_manager_of(self, other: Person) -> bool:
+        return self.person is not None and (other.pk == self.person.pk or self.manages(other))
+
+    def subtree_q(self, prefix: str = "", include_self: bool = True) -> Q:
+        """A filter for people (through ``prefix``) at or below the viewer in the tree."""
+        if self.person is None:
+            return Q(pk__in=[])
+        q = Q(**{f"{prefix}path__startswith": self.person.path})
+        if not include_self:
+            q &= ~Q(**{f"{prefix}pk": self.person.pk})
+        return q
+
+
+ANONYMOUS = Viewer(person=None)
+
+
+def viewer_for_user(user: object, *, via: str = "web") -> Viewer:
+    """Resolve a Django user into a viewer with one query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    person = (
+        Person.objects.filter(user_id=user.pk)  # type: ignore[attr-defined]
+        .prefetch_related("grants")
+        .first()
+    )
+    if person is None:
+        return ANONYMOUS
+    return viewer_for_person(person, via=via)
+
+
+def viewer_for_person(person: Person, *, via: str = "web") -> Viewer:
+    roles = frozenset(grant.role for grant in person.grants.all())
+    return Viewer(person=person, roles=roles, via=via)

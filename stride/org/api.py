@@ -1,0 +1,84 @@
+"""API: the signed-in person and the people directory (scoped)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+from pydantic import Field
+
+from stride.access.viewer import Viewer
+from stride.org import selectors
+from stride.org.models import Person
+
+router = Router(tags=["people"])
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    email: str
+    title: str
+    team: TeamRef | None
+    manager_id: int | None
+    time_zone: str
+
+
+class PersonDetailOut(PersonOut):
+    hire_date: date | None = None
+    status: str | None = None
+    external_id: str | None = None
+
+
+class MeOut(PersonDetailOut):
+    roles: list[str]
+    manages_people: bool
+
+
+class PeopleFilters(Schema):
+    q: str = Field(default="", max_length=200, description="Search name, e-mail, title, team")
+    team_id: int | None = None
+    manager_id: int | None = None
+
+
+def _detail(viewer: Viewer, person: Person) -> dict[str, object]:
+    data: dict[str, object] = PersonOut.from_orm(person).dict()
+    if selectors.can_see_hr_details(viewer, person):
+        data.update(hire_date=person.hire_date, status=person.status, external_id=person.external_id)
+    return data
+
+
+@router.get("/me", response=MeOut, summary="The signed-in person")
+def me(request: HttpRequest) -> dict[str, object]:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    assert viewer.person is not None
+    person = selectors.person_for_viewer(viewer, viewer.person.pk)
+    data = _detail(viewer, person)
+    data["roles"] = sorted(viewer.roles)
+    data["manages_people"] = person.reports.exists()
+    return data
+
+
+@router.get("/people", response=list[PersonOut], summary="People directory")
+@paginate
+def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    qs = selectors.people_search(viewer, filters.q)
+    if filters.team_id is not None:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.manager_id is not None:
+        qs = qs.filter(manager_id=filters.manager_id)
+    return qs.order_by("name", "id")
+
+
+@router.get("/people/{person_id}", response=PersonDetailOut, summary="One person")
+def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    return _detail(viewer, selectors.person_for_viewer(viewer, person_id))

@@ -1,0 +1,76 @@
+"""Reads of people, scoped by the viewer.
+
+The directory (name, title, team, manager, e-mail) is open to every signed-in person, as an
+org chart is in any organisation; HR details (hire date, status, external id) are shown only
+to the person, their managers and HR admins (see ``can_see_hr_details``)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from stride.access.viewer import Viewer
+from stride.org.models import Person, Team
+
+
+def people_visible_to(viewer: Viewer) -> QuerySet[Person]:
+    if not viewer.is_authenticated:
+        return Person.objects.none()
+    qs = Person.objects.select_related("team", "manager")
+    if not viewer.is_hr_admin:
+        # People who have left stay visible to HR and to their own former managers only.
+        qs = qs.filter(~Q(status=Person.Status.LEFT) | viewer.subtree_q())
+    return qs
+
+
+def person_for_viewer(viewer: Viewer, person_id: int) -> Person:
+    person = people_visible_to(viewer).filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def can_see_hr_details(viewer: Viewer, person: Person) -> bool:
+    return viewer.is_hr_admin or viewer.is_self_or_manager_of(person)
+
+
+def people_search(viewer: Viewer, query: str) -> QuerySet[Person]:
+    qs = people_visible_to(viewer)
+    query = query.strip()
+    if query:
+        qs = qs.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(title__icontains=query)
+            | Q(team__name__icontains=query)
+        )
+    return qs
+
+
+def direct_reports(viewer: Viewer, manager: Person) -> QuerySet[Person]:
+    return people_visible_to(viewer).filter(manager=manager).annotate(
+        report_count=Count("reports")
+    )
+
+
+def subtree_of(viewer: Viewer, manager: Person, *, include_self: bool = False) -> QuerySet[Person]:
+    """Everyone below ``manager``; only the manager's own managers and HR see the full tree."""
+    if not (viewer.is_hr_admin or viewer.is_self_or_manager_of(manager)):
+        raise Http404
+    qs = Person.objects.select_related("team", "manager").filter(path__startswith=manager.path)
+    if not include_self:
+        qs = qs.exclude(pk=manager.pk)
+    return qs
+
+
+def teams_visible_to(viewer: Viewer) -> QuerySet[Team]:
+    if not viewer.is_authenticated:
+        return Team.objects.none()
+    return Team.objects.annotate(
+        member_count=Count("members", filter=~Q(members__status=Person.Status.LEFT))
+    )
+
+
+def team_for_viewer(viewer: Viewer, team_id: int) -> Team:
+    team = teams_visible_to(viewer).filter(pk=team_id).first()
+    if team is None:
+        raise Http404
+    return team
