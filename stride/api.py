@@ -34,8 +34,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             for message in errors:
-                detail.append({"loc": ["body", *field.split(".")], "msg": message,
-                               "type": "value_error"})
+                detail.append(
+                    {"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}
+                )
     else:
         detail = [{"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages]
     return api.create_response(request, {"detail": detail}, status=422)

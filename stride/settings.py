@@ -107,7 +107,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "stride.sqlite3",
+            "NAME": str(DATA_DIR / "stride.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web server and the worker read while the other writes.
                 "init_command": (

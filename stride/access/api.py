@@ -42,7 +42,12 @@ class TokenInfoOut(Schema):
     revoked_at: datetime | None
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut}, summary="Exchange e-mail and password for a token")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={201: TokenOut},
+    summary="Exchange e-mail and password for a token",
+)
 def auth_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     """Log in with e-mail and password and receive a new personal access token.
 

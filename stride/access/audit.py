@@ -22,14 +22,14 @@ def audit_write(
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record a write. Call inside the service's transaction so both land or neither."""
-    return _record(actor=actor, kind=AuditEntry.Kind.WRITE, action=action, target=target,
-                   changes=changes or {})
+    return _record(
+        actor=actor, kind=AuditEntry.Kind.WRITE, action=action, target=target, changes=changes or {}
+    )
 
 
 def audit_read(*, actor: Viewer, action: str, target: models.Model) -> AuditEntry:
     """Record that ``actor`` looked at a sensitive record."""
-    return _record(actor=actor, kind=AuditEntry.Kind.READ, action=action, target=target,
-                   changes={})
+    return _record(actor=actor, kind=AuditEntry.Kind.READ, action=action, target=target, changes={})
 
 
 def _record(

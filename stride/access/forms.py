@@ -8,5 +8,6 @@ from stride.access.models import AccessToken
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    scope = forms.ChoiceField(label=_("Scope"), choices=AccessToken.Scope.choices,
-                              initial=AccessToken.Scope.WRITE)
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=AccessToken.Scope.choices, initial=AccessToken.Scope.WRITE
+    )

@@ -24,7 +24,10 @@ def _digest(secret: str) -> str:
 
 @transaction.atomic
 def token_create(
-    *, viewer: Viewer, name: str, scope: str = AccessToken.Scope.WRITE,
+    *,
+    viewer: Viewer,
+    name: str,
+    scope: str = AccessToken.Scope.WRITE,
     expires_at: datetime | None = None,
 ) -> tuple[AccessToken, str]:
     """Create a token for the viewer. Returns the row and the secret, which is shown once
@@ -46,11 +49,16 @@ def token_create(
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
-        owner=viewer.person, name=name, prefix=prefix, digest=_digest(secret),
-        scope=scope, expires_at=expires_at,
+        owner=viewer.person,
+        name=name,
+        prefix=prefix,
+        digest=_digest(secret),
+        scope=scope,
+        expires_at=expires_at,
     )
-    audit_write(actor=viewer, action="token.create", target=token,
-                changes={"name": name, "scope": scope})
+    audit_write(
+        actor=viewer, action="token.create", target=token, changes={"name": name, "scope": scope}
+    )
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
@@ -71,7 +79,7 @@ def token_authenticate(raw: str) -> tuple[Viewer, AccessToken] | None:
     """The viewer behind a bearer token, or None when it is unknown, revoked or expired."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    prefix, _, secret = raw[len(TOKEN_PREFIX):].partition("_")
+    prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     token = (
         AccessToken.objects.select_related("owner")
         .prefetch_related("owner__grants")

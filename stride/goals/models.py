@@ -40,14 +40,20 @@ class Objective(models.Model):
     description = models.TextField(_("description"), blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level, default=Level.PERSONAL)
     owner = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, related_name="objectives",
+        "org.Person",
+        on_delete=models.PROTECT,
+        related_name="objectives",
         help_text=_("Who is accountable; for company and team objectives, their lead."),
     )
     team = models.ForeignKey(
         "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         verbose_name=_("aligned to"),
     )
     period_start = models.DateField(_("period start"))
@@ -85,7 +91,9 @@ class Objective(models.Model):
         total = sum((kr.weight for kr in krs), Decimal(0))
         if not krs or total <= 0:
             return 0.0
-        return float(sum((kr.weight * Decimal(str(kr.progress())) for kr in krs), Decimal(0)) / total)
+        return float(
+            sum((kr.weight * Decimal(str(kr.progress())) for kr in krs), Decimal(0)) / total
+        )
 
     def effective_status(self, today: date) -> str:
         """Achieved once every key result is reached; missed when the period is over and it
@@ -108,8 +116,12 @@ class KeyResult(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.NUMBER)
-    unit = models.CharField(_("unit"), max_length=16, blank=True,
-                            help_text=_("ISO currency code for currency key results."))
+    unit = models.CharField(
+        _("unit"),
+        max_length=16,
+        blank=True,
+        help_text=_("ISO currency code for currency key results."),
+    )
     start = models.DecimalField(_("start"), max_digits=18, decimal_places=4, default=Decimal(0))
     target = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
     current = models.DecimalField(_("current"), max_digits=18, decimal_places=4, default=Decimal(0))
@@ -225,8 +237,12 @@ class CheckInPreference(models.Model):
         "org.Person", on_delete=models.CASCADE, related_name="checkin_preference"
     )
     partner = models.ForeignKey(
-        "org.Person", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="partner_of", verbose_name=_("accountability partner"),
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partner_of",
+        verbose_name=_("accountability partner"),
     )
     reminder_weekday = models.PositiveSmallIntegerField(
         _("reminder day"), choices=Weekday, default=Weekday.FRIDAY

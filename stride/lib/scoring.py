@@ -28,9 +28,7 @@ def expected_progress(*, period_start: date, period_end: date, on: date) -> floa
     return min(1.0, max(0.0, elapsed / total))
 
 
-def project_value(
-    history: Sequence[tuple[datetime, Decimal]], *, at: datetime
-) -> Decimal | None:
+def project_value(history: Sequence[tuple[datetime, Decimal]], *, at: datetime) -> Decimal | None:
     """Project the value at ``at`` from a least-squares line through the history.
 
     Returns None with fewer than two points in time (no pace can be known)."""

@@ -51,7 +51,9 @@ class PeopleFilters(Schema):
 def _detail(viewer: Viewer, person: Person) -> dict[str, object]:
     data: dict[str, object] = PersonOut.from_orm(person).dict()
     if selectors.can_see_hr_details(viewer, person):
-        data.update(hire_date=person.hire_date, status=person.status, external_id=person.external_id)
+        data.update(
+            hire_date=person.hire_date, status=person.status, external_id=person.external_id
+        )
     return data
 
 

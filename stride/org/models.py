@@ -41,9 +41,9 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:
         return self.email
@@ -103,7 +103,9 @@ class Person(models.Model):
         indexes = [
             # PostgreSQL only uses an index for LIKE 'prefix%' with the pattern opclass;
             # other databases ignore the opclass and keep the plain index above.
-            models.Index(fields=["path"], name="person_path_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="person_path_like", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

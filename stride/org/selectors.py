@@ -39,16 +39,16 @@ def people_search(viewer: Viewer, query: str) -> QuerySet[Person]:
     query = query.strip()
     if query:
         qs = qs.filter(
-            Q(name__icontains=query) | Q(email__icontains=query) | Q(title__icontains=query)
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(title__icontains=query)
             | Q(team__name__icontains=query)
         )
     return qs
 
 
 def direct_reports(viewer: Viewer, manager: Person) -> QuerySet[Person]:
-    return people_visible_to(viewer).filter(manager=manager).annotate(
-        report_count=Count("reports")
-    )
+    return people_visible_to(viewer).filter(manager=manager).annotate(report_count=Count("reports"))
 
 
 def subtree_of(viewer: Viewer, manager: Person, *, include_self: bool = False) -> QuerySet[Person]:

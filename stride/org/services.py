@@ -22,7 +22,9 @@ def _validate_manager(person: Person | None, manager: Person | None) -> None:
     if manager is None or person is None or person.pk is None:
         return
     if manager.pk == person.pk or manager.path.startswith(person.path):
-        raise ValidationError({"manager": "That manager reports to this person: the tree would have a cycle."})
+        raise ValidationError(
+            {"manager": "That manager reports to this person: the tree would have a cycle."}
+        )
 
 
 @transaction.atomic
@@ -43,8 +45,15 @@ def person_create(
     """Create a person (and their login), placed in the tree under ``manager``."""
     email = email.strip().lower()
     person = Person(
-        name=name.strip(), email=email, title=title, team=team, manager=manager,
-        time_zone=time_zone, hire_date=hire_date, status=status, external_id=external_id or None,
+        name=name.strip(),
+        email=email,
+        title=title,
+        team=team,
+        manager=manager,
+        time_zone=time_zone,
+        hire_date=hire_date,
+        status=status,
+        external_id=external_id or None,
     )
     person.full_clean(exclude=["user", "path"])
     # Without a password the login is unusable until the person resets it (or uses SSO).
@@ -53,8 +62,12 @@ def person_create(
     person.save()
     person.path = path_for(person.pk, manager)
     person.save(update_fields=["path"])
-    audit_write(actor=actor, action="person.create", target=person,
-                changes={"email": email, "manager": manager.pk if manager else None})
+    audit_write(
+        actor=actor,
+        action="person.create",
+        target=person,
+        changes={"email": email, "manager": manager.pk if manager else None},
+    )
     return person
 
 
@@ -76,8 +89,12 @@ def person_set_manager(*, actor: Viewer | None, person: Person, manager: Person 
         Person.objects.filter(path__startswith=old_path).exclude(pk=person.pk).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
         )
-    audit_write(actor=actor, action="person.set_manager", target=person,
-                changes={"manager": [old_manager_id, manager.pk if manager else None]})
+    audit_write(
+        actor=actor,
+        action="person.set_manager",
+        target=person,
+        changes={"manager": [old_manager_id, manager.pk if manager else None]},
+    )
     return person
 
 
@@ -102,6 +119,10 @@ def team_get_or_create(*, actor: Viewer | None, name: str, is_sales: bool = Fals
 
 
 __all__ = [
-    "path_for", "person_create", "person_set_manager", "role_grant", "team_get_or_create",
+    "path_for",
+    "person_create",
+    "person_set_manager",
+    "role_grant",
+    "team_get_or_create",
     "validate_time_zone",
 ]

@@ -4,36 +4,40 @@ import json
 
 import pytest
 from django.test import Client
+from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 from conftest import PASSWORD, Cast
 from stride.access.models import AccessToken, AuditEntry
 
 
-def post_json(client: Client, url: str, data: object, **extra: str):
-    return client.post(url, data=json.dumps(data), content_type="application/json", **extra)
+def post_json(client: Client, url: str, data: object) -> TestResponse:
+    return client.post(url, data=json.dumps(data), content_type="application/json")
 
 
 def test_it_exchanges_email_and_password_for_a_working_token(cast: Cast) -> None:
-    response = post_json(Client(), "/api/v1/auth/token",
-                         {"email": "alice@example.com", "password": PASSWORD})
+    response = post_json(
+        Client(), "/api/v1/auth/token", {"email": "alice@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 201
     token = response.json()["token"]
-    me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
     assert me.json()["email"] == "alice@example.com"
 
 
 def test_it_stores_only_a_digest_of_the_token(cast: Cast) -> None:
-    token = post_json(Client(), "/api/v1/auth/token",
-                      {"email": "alice@example.com", "password": PASSWORD}).json()["token"]
+    token = post_json(
+        Client(), "/api/v1/auth/token", {"email": "alice@example.com", "password": PASSWORD}
+    ).json()["token"]
     row = AccessToken.objects.get()
     assert token.split("_")[-1] not in row.digest
     assert row.digest != token
 
 
 def test_a_wrong_password_answers_401_and_creates_nothing(cast: Cast) -> None:
-    response = post_json(Client(), "/api/v1/auth/token",
-                         {"email": "alice@example.com", "password": "nope"})
+    response = post_json(
+        Client(), "/api/v1/auth/token", {"email": "alice@example.com", "password": "nope"}
+    )
     assert response.status_code == 401
     assert AccessToken.objects.count() == 0
 
@@ -45,33 +49,41 @@ def test_a_missing_field_answers_422_naming_it(cast: Cast) -> None:
 
 
 def test_a_revoked_token_stops_working(cast: Cast) -> None:
-    data = post_json(Client(), "/api/v1/auth/token",
-                     {"email": "alice@example.com", "password": PASSWORD}).json()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {data['token']}"}
-    assert Client().delete(f"/api/v1/auth/tokens/{data['id']}", **auth).status_code == 204
-    assert Client().get("/api/v1/me", **auth).status_code == 401
+    data = post_json(
+        Client(), "/api/v1/auth/token", {"email": "alice@example.com", "password": PASSWORD}
+    ).json()
+    auth = {"Authorization": f"Bearer {data['token']}"}
+    assert Client().delete(f"/api/v1/auth/tokens/{data['id']}", headers=auth).status_code == 204
+    assert Client().get("/api/v1/me", headers=auth).status_code == 401
     assert AuditEntry.objects.filter(action="token.revoke").count() == 1
 
 
 def test_nobody_can_revoke_someone_elses_token(cast: Cast) -> None:
-    alice = post_json(Client(), "/api/v1/auth/token",
-                      {"email": "alice@example.com", "password": PASSWORD}).json()
-    bob = post_json(Client(), "/api/v1/auth/token",
-                    {"email": "bob@example.com", "password": PASSWORD}).json()
-    response = Client().delete(f"/api/v1/auth/tokens/{alice['id']}",
-                               HTTP_AUTHORIZATION=f"Bearer {bob['token']}")
+    alice = post_json(
+        Client(), "/api/v1/auth/token", {"email": "alice@example.com", "password": PASSWORD}
+    ).json()
+    bob = post_json(
+        Client(), "/api/v1/auth/token", {"email": "bob@example.com", "password": PASSWORD}
+    ).json()
+    response = Client().delete(
+        f"/api/v1/auth/tokens/{alice['id']}", headers={"Authorization": f"Bearer {bob['token']}"}
+    )
     assert response.status_code == 404
     assert AccessToken.objects.get(pk=alice["id"]).revoked_at is None
 
 
 def test_a_read_scoped_token_cannot_write(cast: Cast) -> None:
-    data = post_json(Client(), "/api/v1/auth/token",
-                     {"email": "alice@example.com", "password": PASSWORD, "scope": "read"}).json()
-    response = Client().delete(f"/api/v1/auth/tokens/{data['id']}",
-                               HTTP_AUTHORIZATION=f"Bearer {data['token']}")
+    data = post_json(
+        Client(),
+        "/api/v1/auth/token",
+        {"email": "alice@example.com", "password": PASSWORD, "scope": "read"},
+    ).json()
+    response = Client().delete(
+        f"/api/v1/auth/tokens/{data['id']}", headers={"Authorization": f"Bearer {data['token']}"}
+    )
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer stride_abcd_efgh", "Token x"])
 def test_bad_tokens_are_refused(cast: Cast, header: str) -> None:
-    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=header).status_code == 401
+    assert Client().get("/api/v1/me", headers={"Authorization": header}).status_code == 401
