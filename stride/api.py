@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from stride.access.api import router as access_router
 from stride.access.api_auth import BearerTokenAuth, SessionViewerAuth
 from stride.goals.api import router as goals_router
+from stride.goals.checkin_api import router as checkin_router
 from stride.org.api import router as org_router
 
 api = NinjaAPI(
@@ -45,3 +46,4 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 api.add_router("/", access_router)
 api.add_router("/", org_router)
 api.add_router("/", goals_router)
+api.add_router("/", checkin_router)

@@ -1,8 +1,6 @@
-from django.urls import path
+"""Goal pages (``goal_urls``) and check-in pages (``checkin_urls``) share one namespace."""
 
-from stride.goals import views
+from stride.goals import checkin_urls, goal_urls
 
 app_name = "goals"
-urlpatterns = [
-    path("goals/", views.my_goals, name="my_goals"),
-]
+urlpatterns = [*goal_urls.urlpatterns, *checkin_urls.urlpatterns]

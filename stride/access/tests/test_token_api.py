@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
-from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 from conftest import PASSWORD, Cast
 from stride.access.models import AccessToken, AuditEntry
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 def post_json(client: Client, url: str, data: object) -> TestResponse:
