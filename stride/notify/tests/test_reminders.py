@@ -1,0 +1,238 @@
+"""Check-in reminders: sent at each person's own local day and time, once per week."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import Cast
+from stride.goals.models import CheckInPreference
+from stride.notify.models import Delivery
+from stride.notify.reminders import (
+    checkin_reminder_sweep,
+    checkin_reminders_due,
+    deliveries_claim,
+    reminder_key,
+)
+from stride.notify.tests.conftest import WEEK_48, CaptureCallbacks, Sweep, check_in, utc
+from stride.org import services as org
+from stride.org.models import Person, User
+
+BERLIN_1455 = utc(2026, 11, 27, 13, 55)  # Friday 14:55 in Berlin
+BERLIN_1505 = utc(2026, 11, 27, 14, 5)  # Friday 15:05 in Berlin (09:05 in New York)
+NEW_YORK_1455 = utc(2026, 11, 27, 19, 55)
+NEW_YORK_1505 = utc(2026, 11, 27, 20, 5)
+
+
+def test_a_berlin_person_is_reminded_at_their_time_and_not_before(cast: Cast, sweep: Sweep) -> None:
+    assert sweep(BERLIN_1455) == []
+    assert sweep(BERLIN_1505) == ["alice@example.com", "manager@example.com"]
+
+
+def test_a_new_york_person_is_reminded_at_new_york_time_not_berlin_time(
+    cast: Cast, sweep: Sweep
+) -> None:
+    assert "bob@example.com" not in sweep(BERLIN_1505)
+    assert "bob@example.com" not in sweep(NEW_YORK_1455)
+    assert "bob@example.com" in sweep(NEW_YORK_1505)
+
+
+def test_running_the_sweep_again_sends_nothing_twice(cast: Cast, sweep: Sweep) -> None:
+    sweep(BERLIN_1505)
+    sweep(BERLIN_1505)
+    sweep(BERLIN_1505 + timedelta(minutes=1))
+    sweep(NEW_YORK_1505)
+    to_alice = [m for m in mail.outbox if m.to == ["alice@example.com"]]
+    assert len(to_alice) == 1
+    assert Delivery.objects.filter(person=cast.alice).count() == 1
+
+
+def test_someone_who_checked_in_this_week_is_not_reminded(cast: Cast, sweep: Sweep) -> None:
+    check_in(cast.alice, WEEK_48)
+    check_in(cast.manager, WEEK_48 - timedelta(days=7))  # last week's does not count
+    assert sweep(BERLIN_1505) == ["manager@example.com"]
+
+
+def test_someone_who_turned_reminders_off_is_not_reminded(cast: Cast, sweep: Sweep) -> None:
+    CheckInPreference.objects.create(person=cast.alice, reminders_enabled=False)
+    assert sweep(BERLIN_1505) == ["manager@example.com"]
+
+
+def test_a_chosen_day_and_time_is_kept(cast: Cast, sweep: Sweep) -> None:
+    CheckInPreference.objects.create(
+        person=cast.alice,
+        reminder_weekday=CheckInPreference.Weekday.MONDAY,
+        reminder_time=time(9, 30),
+    )
+    # Monday 23 November: 09:25 and 09:35 in Berlin.
+    assert sweep(utc(2026, 11, 23, 8, 25)) == []
+    assert sweep(utc(2026, 11, 23, 8, 35)) == ["alice@example.com"]
+    assert "alice@example.com" not in sweep(BERLIN_1505)
+
+
+def test_a_reminder_missed_while_the_worker_was_down_goes_out_later_that_week(
+    cast: Cast, sweep: Sweep
+) -> None:
+    check_in(cast.bob, WEEK_48)
+    saturday = utc(2026, 11, 28, 10)
+    sent = sweep(saturday)
+    assert "alice@example.com" in sent
+    assert len(sent) == len(cast.members) - 1  # everyone but bob, who has checked in
+    # A new week starts on Monday: Friday's reminder is not due again until Friday.
+    assert sweep(utc(2026, 11, 30, 23)) == []
+
+
+def test_the_week_is_the_persons_own(cast: Cast, sweep: Sweep) -> None:
+    sunday_late = utc(2026, 11, 29, 23, 30)  # Monday 00:30 in Berlin, still Sunday in London
+    sent = sweep(sunday_late)
+    assert "skip@example.com" in sent  # UTC: Friday 15:00 of week 48 has passed
+    assert "alice@example.com" not in sent  # Berlin: week 49 has begun, Friday is to come
+    assert Delivery.objects.get(person=cast.skip).key == "checkin-reminder:2026-W48"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Person.Status.LEFT},
+        {"status": Person.Status.ON_LEAVE},
+        {"user": None},
+    ],
+    ids=["left", "on-leave", "no-login"],
+)
+def test_people_who_are_not_active_with_a_login_are_not_reminded(
+    cast: Cast, sweep: Sweep, change: dict[str, object]
+) -> None:
+    Person.objects.filter(pk=cast.alice.pk).update(**change)
+    assert sweep(BERLIN_1505) == ["manager@example.com"]
+
+
+def test_someone_whose_login_was_deactivated_is_not_reminded(cast: Cast, sweep: Sweep) -> None:
+    User.objects.filter(person=cast.alice).update(is_active=False)
+    assert sweep(BERLIN_1505) == ["manager@example.com"]
+
+
+def test_the_email_names_the_week_and_links_to_the_checkin_form(
+    cast: Cast, sweep: Sweep, settings: object
+) -> None:
+    CheckInPreference.objects.create(person=cast.manager, reminders_enabled=False)
+    sweep(BERLIN_1505)
+    [message] = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert "week 48" in message.subject
+    assert "Hello Alice Report" in message.body
+    assert "week 48 of 2026 (Monday 23 November to Sunday 29 November 2026)" in message.body
+    assert "http://127.0.0.1:8000/check-ins/new" in message.body
+    assert "turn it off:\nhttp://127.0.0.1:8000/check-ins/settings" in message.body
+    [(html, mimetype)] = message.alternatives  # type: ignore[attr-defined]
+    assert mimetype == "text/html"
+    assert 'href="http://127.0.0.1:8000/check-ins/new"' in html
+    assert "week 48 of 2026" in html
+    delivery = Delivery.objects.get(person=cast.alice)
+    assert delivery.sent_at is not None
+
+
+def test_names_are_not_html_escaped_in_the_plain_text(cast: Cast, sweep: Sweep) -> None:
+    Person.objects.filter(pk=cast.alice.pk).update(name="Aoife O'Brien & Co")
+    sweep(BERLIN_1505)
+    [message] = [m for m in mail.outbox if m.to == ["alice@example.com"]]
+    assert "Hello Aoife O'Brien & Co," in message.body
+    assert "Aoife O&#x27;Brien &amp; Co" in message.alternatives[0][0]  # type: ignore[attr-defined]
+
+
+def test_a_worker_that_found_the_same_people_a_moment_later_claims_none_of_them(
+    cast: Cast,
+) -> None:
+    # Two workers can both see alice as due before either commits; the unique claim lets
+    # only the first insert through, and only rows a run inserted are sent by it.
+    due = checkin_reminders_due(now=BERLIN_1505)
+    assert {d.person_id for d in due} == {cast.alice.pk, cast.manager.pk}
+    first = deliveries_claim(due=due, now=BERLIN_1505)
+    second = deliveries_claim(due=due, now=BERLIN_1505)
+    assert len(first) == 2
+    assert second == []
+
+
+def test_someone_who_checks_in_before_the_queued_reminder_goes_out_gets_none(
+    cast: Cast, immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    with (
+        time_machine.travel(BERLIN_1505, tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        checkin_reminder_sweep()
+    check_in(cast.alice, WEEK_48)
+    for callback in callbacks:
+        callback()
+    assert [m.to for m in mail.outbox] == [["manager@example.com"]]
+
+
+def test_an_unknown_time_zone_does_not_stop_everyone_elses_reminders(
+    cast: Cast, sweep: Sweep
+) -> None:
+    Person.objects.filter(pk=cast.alice.pk).update(time_zone="Mars/Olympus_Mons")
+    assert sweep(BERLIN_1505) == ["manager@example.com"]
+
+
+def test_nothing_is_sent_before_the_claim_commits(
+    cast: Cast, immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    with (
+        time_machine.travel(BERLIN_1505, tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        claimed = checkin_reminder_sweep()
+        assert mail.outbox == []
+    assert len(claimed) == 2
+    assert len(callbacks) == 1
+
+
+def _add_people(count: int, start: int) -> None:
+    zones = ["Europe/Berlin", "Europe/Paris", "Africa/Lagos", "Asia/Tokyo", "America/Chicago"]
+    for i in range(start, start + count):
+        person = org.person_create(
+            actor=None,
+            name=f"Person {i}",
+            email=f"person{i}@example.com",
+            time_zone=zones[i % len(zones)],
+        )
+        if i % 3 == 0:
+            CheckInPreference.objects.create(person=person, reminder_time=time(14, 0))
+
+
+def _queries_for_sweep(sweep: Sweep, at: object) -> tuple[int, int]:
+    before = len(mail.outbox)
+    with CaptureQueriesContext(connection) as queries:
+        sweep(at)  # type: ignore[arg-type]
+    return len(queries), len(mail.outbox) - before
+
+
+def test_the_sweep_query_count_does_not_grow_with_the_number_of_people(
+    cast: Cast, sweep: Sweep, django_assert_max_num_queries: object
+) -> None:
+    _add_people(3, start=0)
+    few, sent_few = _queries_for_sweep(sweep, BERLIN_1505)
+    _add_people(40, start=3)
+    next_friday = BERLIN_1505 + timedelta(days=7)
+    many, sent_many = _queries_for_sweep(sweep, next_friday)
+    assert sent_many > sent_few + 20  # the second sweep really did reach more people
+    assert many == few
+    with django_assert_max_num_queries(10):  # type: ignore[operator]
+        sweep(next_friday + timedelta(days=7))
+
+
+def test_the_key_names_the_iso_week() -> None:
+    assert reminder_key(WEEK_48) == "checkin-reminder:2026-W48"
+
+
+def test_claims_beyond_one_statement_are_all_made_and_sent(
+    cast: Cast, sweep: Sweep, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 10,000 claims go in statements of BATCH_SIZE rows; a small batch exercises the seams.
+    monkeypatch.setattr("stride.notify.claims.BATCH_SIZE", 3)
+    sent = sweep(utc(2026, 11, 28, 10))  # Saturday: everyone's Friday reminder is due
+    assert len(sent) == len(cast.members) == Delivery.objects.filter(sent_at__isnull=False).count()

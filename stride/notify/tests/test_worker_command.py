@@ -1,0 +1,196 @@
+"""``stride worker``: the real database worker and scheduler, run as the command runs them."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django_tasks_db.models import DBTaskResult
+
+from conftest import Cast
+from stride.notify.models import Delivery
+from stride.notify.reminders import checkin_reminder_sweep
+from stride.notify.tests.conftest import utc
+
+BERLIN_1505 = utc(2026, 11, 27, 14, 5)
+REPO = Path(__file__).resolve().parents[3]
+
+
+def recipients() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_once_sends_each_due_reminder_exactly_once(cast: Cast) -> None:
+    with time_machine.travel(BERLIN_1505, tick=False) as traveller:
+        call_command("worker", "--once")
+        call_command("worker", "--once")  # same minute: the slot is taken, nothing runs
+        traveller.shift(60)
+        call_command("worker", "--once")  # next minute: the sweep runs and finds no one
+    assert recipients() == ["alice@example.com", "manager@example.com"]
+    assert Delivery.objects.filter(sent_at__isnull=False).count() == 2
+    paths = list(DBTaskResult.objects.values_list("task_path", "status"))
+    assert sorted(paths) == [
+        ("stride.notify.tasks.prune_finished_work", "SUCCESSFUL"),
+        ("stride.notify.tasks.send_checkin_reminders", "SUCCESSFUL"),
+        ("stride.notify.tasks.sweep_checkin_reminders", "SUCCESSFUL"),
+        ("stride.notify.tasks.sweep_checkin_reminders", "SUCCESSFUL"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_once_without_the_scheduler_only_runs_queued_tasks(cast: Cast) -> None:
+    with time_machine.travel(BERLIN_1505, tick=False):
+        call_command("worker", "--once", "--no-scheduler")
+    assert mail.outbox == []
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_worker_refuses_to_run_forever_without_the_database_backend(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with pytest.raises(CommandError, match="database task backend"):
+        call_command("worker")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_once_with_an_in_process_backend_still_sends_reminders(
+    cast: Cast, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with time_machine.travel(BERLIN_1505, tick=False):
+        call_command("worker", "--once")
+        call_command("worker", "--once")
+    assert recipients() == ["alice@example.com", "manager@example.com"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_the_same_moment_send_each_reminder_once(cast: Cast) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers; SQLite runs one writer at a time anyway")
+    first_claimed = threading.Event()
+    second_started = threading.Event()
+    claimed: dict[str, list[int]] = {}
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                claimed["first"] = checkin_reminder_sweep(now=BERLIN_1505)
+                first_claimed.set()
+                # Commit only once the second worker is on its way: it saw no claim yet.
+                second_started.wait(timeout=10)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            first_claimed.set()
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_claimed.wait(timeout=10)
+            second_started.set()
+            claimed["second"] = checkin_reminder_sweep(now=BERLIN_1505)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert errors == []
+    assert len(claimed["first"]) == 2
+    assert claimed["second"] == []
+    with time_machine.travel(BERLIN_1505, tick=False):
+        call_command("worker", "--once", "--no-scheduler")
+    assert recipients() == ["alice@example.com", "manager@example.com"]
+
+
+# --- The long-running worker, in a process of its own ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A migrated SQLite database of its own, so the process never meets the test database."""
+    path = tmp_path_factory.mktemp("worker")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TASKS_BACKEND"}}
+    env |= {"STRIDE_DATA_DIR": str(path), "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "stride.cli", "migrate", "-v0"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    yield env
+
+
+def _lines(process: subprocess.Popen[str]) -> tuple[queue.Queue[str], threading.Thread]:
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    return lines, reader
+
+
+def _wait_for(lines: queue.Queue[str], text: str, seen: list[str]) -> None:
+    while not any(text in line for line in seen):
+        seen.append(lines.get(timeout=60))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_the_worker_and_its_scheduler_stop_cleanly_on_a_signal(
+    data_dir: dict[str, str], signum: int
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stride.cli", "worker", "--interval", "0.2"],
+        cwd=REPO,
+        env=data_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen: list[str] = []
+    try:
+        lines, reader = _lines(process)
+        _wait_for(lines, "Starting worker", seen)
+        _wait_for(lines, "Scheduler started", seen)
+        process.send_signal(signum)
+        returncode = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join(timeout=10)  # the process has exited: its output ends
+    output = "".join(seen) + "".join(_drain(lines))
+    assert returncode == 0, output
+    assert "Scheduler stopped" in output
+    assert "stopped" in output.splitlines()[-1]
+
+
+def _drain(lines: queue.Queue[str]) -> Iterator[str]:
+    while True:
+        try:
+            yield lines.get_nowait()
+        except queue.Empty:
+            return
