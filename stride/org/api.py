@@ -1,7 +1,8 @@
-"""API: the signed-in person and the people directory (scoped)."""
+"""API: the signed-in person, the people directory, reporting lines and teams (scoped)."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: django-ninja builds the query-parameter model of a
+# paginated operation from its signature, and string annotations leave ``Query[...]``
+# unresolved ("not fully defined") at request time.
 from datetime import date
 
 from django.http import HttpRequest
@@ -40,6 +41,13 @@ class PersonDetailOut(PersonOut):
 class MeOut(PersonDetailOut):
     roles: list[str]
     manages_people: bool
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    is_sales: bool
+    member_count: int = Field(description="People in the team who have not left")
 
 
 class PeopleFilters(Schema):
@@ -84,3 +92,20 @@ def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     return _detail(viewer, selectors.person_for_viewer(viewer, person_id))
+
+
+@router.get(
+    "/people/{person_id}/reports", response=list[PersonOut], summary="A person's direct reports"
+)
+@paginate
+def person_reports(request: HttpRequest, person_id: int) -> object:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    manager = selectors.person_for_viewer(viewer, person_id)
+    return selectors.direct_reports(viewer, manager).order_by("name", "id")
+
+
+@router.get("/teams", response=list[TeamOut], summary="Teams")
+@paginate
+def teams_list(request: HttpRequest) -> object:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    return selectors.teams_visible_to(viewer).order_by("name", "id")

@@ -47,8 +47,37 @@ def people_search(viewer: Viewer, query: str) -> QuerySet[Person]:
     return qs
 
 
+def _with_report_count(viewer: Viewer, qs: QuerySet[Person]) -> QuerySet[Person]:
+    """Annotate ``report_count``: the direct reports the viewer can see (so the number on an
+    expandable tree node matches what expanding it shows)."""
+    if viewer.is_hr_admin:
+        return qs.annotate(report_count=Count("reports"))
+    visible = ~Q(reports__status=Person.Status.LEFT) | viewer.subtree_q("reports__")
+    return qs.annotate(report_count=Count("reports", filter=visible))
+
+
 def direct_reports(viewer: Viewer, manager: Person) -> QuerySet[Person]:
-    return people_visible_to(viewer).filter(manager=manager).annotate(report_count=Count("reports"))
+    return _with_report_count(viewer, people_visible_to(viewer).filter(manager=manager))
+
+
+def tree_roots(viewer: Viewer) -> QuerySet[Person]:
+    """Where the viewer's organisation chart starts: people with no manager, and people whose
+    manager the viewer may not see (someone who left), so nobody visible is unreachable."""
+    qs = people_visible_to(viewer)
+    top = Q(manager__isnull=True)
+    if not viewer.is_hr_admin:
+        top |= Q(manager__status=Person.Status.LEFT) & ~viewer.subtree_q("manager__")
+    return _with_report_count(viewer, qs.filter(top))
+
+
+def managers_of(viewer: Viewer, person: Person) -> list[Person]:
+    """The person's reporting line from the top down, in one query (ids come from the path);
+    managers the viewer may not see are left out."""
+    ids = person.ancestor_ids
+    if not ids:
+        return []
+    found = {p.pk: p for p in people_visible_to(viewer).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def subtree_of(viewer: Viewer, manager: Person, *, include_self: bool = False) -> QuerySet[Person]:
