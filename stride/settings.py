@@ -125,7 +125,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login rate limits, sessions' neighbours) ----------------------------------
 CACHE_URL = env_str("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ConfigError("CACHE_URL must be a redis:// or rediss:// URL (or unset for the file cache)")
+if CACHE_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
@@ -171,6 +173,11 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "5/5m/key,20/m/ip"),
     "reset_password": "5/m/ip,3/m/key",
 }
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For allauth may trust for
+# per-IP rate limits (0: use the connecting address).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+MFA_TOTP_TOLERANCE = 1
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Stride")
 SOCIALACCOUNT_ONLY = False
@@ -231,7 +238,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [("vendor/plotly", str(Path(plotly.__file__).parent / "package_data"))]
+STATICFILES_DIRS = [
+    str(BASE_DIR / "static"),
+    ("vendor/plotly", str(Path(plotly.__file__).parent / "package_data")),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -51,16 +50,21 @@ class TokenInfoOut(Schema):
 def auth_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     """Log in with e-mail and password and receive a new personal access token.
 
-    Failed attempts count towards the same rate limit as the login page."""
-    from allauth.core import ratelimit
+    Failed attempts count towards the same rate limit as the login page (allauth's
+    adapter keeps one counter per address and per client IP for both)."""
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import ValidationError
 
-    key = payload.email.lower()
-    if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
-        raise HttpError(429, "Too many failed attempts; wait a few minutes and try again.")
-    user = authenticate(request, email=key, password=payload.password)
+    try:
+        user = get_adapter(request).authenticate(
+            request, email=payload.email.strip().lower(), password=payload.password
+        )
+    except ValidationError:
+        raise HttpError(
+            429, "Too many failed attempts; wait a few minutes and try again."
+        ) from None
     viewer = viewer_for_user(user, via="api")
     if user is None or viewer.person is None or not user.is_active:
-        ratelimit.consume(request, action="login_failed", key=key)
         raise HttpError(401, "E-mail or password is wrong.")
     token, secret = services.token_create(viewer=viewer, name=payload.name, scope=payload.scope)
     return Status(201, {"id": token.pk, "token": secret, "name": token.name, "scope": token.scope})

@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
 from stride.org.models import Person, Team, User
+from stride.org.services import login_emails_set
 
 COLUMNS: tuple[str, ...] = (
     "email",
@@ -823,8 +824,10 @@ def _write(
     ]
     user_ids = {email: pk for email, (pk, _linked) in users_by_email.items()}
     for user_batch in _batches(new_users):
-        for user in User.objects.bulk_create(user_batch):
+        created_users = User.objects.bulk_create(user_batch)
+        for user in created_users:
             user_ids[user.email] = user.pk
+        login_emails_set({user.pk: user.email for user in created_users})
     progress.advance(len(plan.new_rows))
 
     # Ids first, so each new person is inserted once with its final manager and path.
@@ -910,6 +913,7 @@ def _write(
     for fields, updates in by_fields.items():
         _update_rows(Person, fields, updates, progress)
     _update_rows(User, ["email"], email_changes)
+    login_emails_set({user_id: values[0] for user_id, values in email_changes})
 
     _update_rows(Person, ["path"], moved)
 

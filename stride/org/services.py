@@ -14,6 +14,27 @@ from stride.access.viewer import Viewer
 from stride.org.models import Person, RoleGrant, Team, User, validate_time_zone
 
 
+def login_emails_set(user_emails: dict[int, str]) -> None:
+    """Make each user's e-mail their one verified, primary allauth address.
+
+    allauth authenticates through its ``EmailAddress`` table as well as ``User.email``; a
+    stale row would let an old address keep logging in, and a missing verified row makes a
+    first single sign-on treat the account as unproven. HR's directory is the source of
+    truth for addresses, so its addresses count as verified."""
+    from allauth.account.models import EmailAddress
+
+    if not user_emails:
+        return
+    EmailAddress.objects.filter(user_id__in=list(user_emails)).delete()
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user_id=user_id, email=email, verified=True, primary=True)
+            for user_id, email in user_emails.items()
+        ],
+        batch_size=1000,
+    )
+
+
 def path_for(person_id: int, manager: Person | None) -> str:
     return f"{manager.path if manager else '/'}{person_id}/"
 
@@ -58,6 +79,7 @@ def person_create(
     person.full_clean(exclude=["user", "path"])
     # Without a password the login is unusable until the person resets it (or uses SSO).
     user = User.objects.filter(email=email).first() or User.objects.create_user(email, password)
+    login_emails_set({user.pk: email})
     person.user = user
     person.save()
     person.path = path_for(person.pk, manager)

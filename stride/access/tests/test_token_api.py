@@ -90,3 +90,22 @@ def test_a_read_scoped_token_cannot_write(cast: Cast) -> None:
 @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer stride_abcd_efgh", "Token x"])
 def test_bad_tokens_are_refused(cast: Cast, header: str) -> None:
     assert Client().get("/api/v1/me", headers={"Authorization": header}).status_code == 401
+
+
+def test_repeated_wrong_passwords_lock_the_token_endpoint_even_for_the_right_one(
+    cast: Cast,
+) -> None:
+    for _ in range(5):
+        bad = {"email": "alice@example.com", "password": "wrong"}
+        assert post_json(Client(), "/api/v1/auth/token", bad).status_code == 401
+    right = {"email": "alice@example.com", "password": PASSWORD}
+    response = post_json(Client(), "/api/v1/auth/token", right)
+    assert response.status_code == 429
+    assert AccessToken.objects.count() == 0
+
+
+def test_failures_on_the_login_page_count_against_the_token_endpoint(cast: Cast) -> None:
+    for _ in range(5):
+        Client().post("/accounts/login/", {"login": "alice@example.com", "password": "wrong"})
+    right = {"email": "alice@example.com", "password": PASSWORD}
+    assert post_json(Client(), "/api/v1/auth/token", right).status_code == 429

@@ -489,3 +489,31 @@ def test_a_spreadsheet_export_with_a_bom_and_windows_line_ends_is_read(cast: Cas
     assert report.ok, report.errors
     assert report.created == 1
     assert Person.objects.get(email="xl@acme.test").name == "Excel Export"
+
+
+def test_a_changed_email_moves_the_login_so_the_old_address_no_longer_signs_in(
+    cast: Cast,
+) -> None:
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    from conftest import PASSWORD
+
+    run(cast, make_csv([row("ceo@acme.test", "Casey Chief", external_id="E1")]))
+    user = User.objects.get(email="ceo@acme.test")
+    user.set_password(PASSWORD)
+    user.save()
+    report = run(cast, make_csv([row("casey@acme.test", "Casey Chief", external_id="E1")]))
+    assert not report.errors
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, email="ceo@acme.test", password=PASSWORD) is None
+    assert authenticate(request, email="casey@acme.test", password=PASSWORD) == user
+
+
+def test_imported_addresses_are_verified_login_addresses(cast: Cast) -> None:
+    from allauth.account.models import EmailAddress
+
+    run(cast, ORG)
+    address = EmailAddress.objects.get(email="kim@acme.test")
+    assert address.verified and address.primary
+    assert address.user == User.objects.get(email="kim@acme.test")
