@@ -1,7 +1,422 @@
-"""API: objectives, key results and their updates, weekly check-ins and comments."""
+"""API: objectives, key results and their value updates.
 
-from __future__ import annotations
+Reads go through ``goals.selectors`` (an objective the caller may not see answers 404);
+writes go through ``goals.services`` (one that the caller may see but not change also
+answers 404). A service's ``ValidationError`` becomes a 422 naming the field, such as
+``["body", "key_results", "0", "target"]``, and nothing is written.
+"""
 
-from ninja import Router
+# No ``from __future__ import annotations`` here: django-ninja reads the handlers'
+# annotations at run time, and ``Query[...]`` behind a string breaks the OpenAPI document.
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from stride.access.viewer import Viewer
+from stride.goals import selectors, services
+from stride.goals.models import KeyResult, KeyResultUpdate, Objective
+from stride.lib.scoring import expected_progress, project_value
+from stride.lib.weeks import local_today
 
 router = Router(tags=["goals"])
+
+UTC = ZoneInfo("UTC")
+Level = Literal["company", "team", "personal"]
+Visibility = Literal["public", "team", "private"]
+StatusValue = Literal["on_track", "at_risk", "off_track", "achieved", "missed"]
+Kind = Literal["number", "percent", "currency", "milestone"]
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _zone(viewer: Viewer) -> ZoneInfo:
+    return viewer.person.zone if viewer.person is not None else UTC
+
+
+def _today(context: dict[str, Any] | None) -> date:
+    """Today where the caller lives (the schemas' resolvers get the request in context)."""
+    request = (context or {}).get("request")
+    viewer = getattr(request, "auth", None)
+    zone = _zone(viewer) if isinstance(viewer, Viewer) else UTC
+    return local_today(timezone.now(), zone)
+
+
+# --- out ----------------------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+
+
+class KeyResultOut(Schema):
+    id: int
+    objective_id: int
+    title: str
+    kind: Kind
+    unit: str
+    start: Decimal
+    target: Decimal
+    current: Decimal
+    weight: Decimal
+    position: int
+    direction: Literal["increasing", "decreasing"]
+    progress: float = Field(description="(current − start) / (target − start), clamped to [0, 1]")
+
+    @staticmethod
+    def resolve_progress(obj: KeyResult) -> float:
+        return obj.progress()
+
+
+class KeyResultDetailOut(KeyResultOut):
+    projected_value: Decimal | None = Field(
+        description="The value at the end of the objective's period at the pace so far "
+        "(a least-squares line through this period's history); null without enough history."
+    )
+
+
+class ObjectiveOut(Schema):
+    id: int
+    visibility: Visibility
+    title: str
+    description: str
+    level: Level
+    owner: PersonRef
+    team: TeamRef | None
+    parent_id: int | None = Field(
+        description="The objective this one is aligned to; null when none or not visible to you."
+    )
+    period_start: date
+    period_end: date
+    status: StatusValue = Field(description="The owner's own reading.")
+    effective_status: StatusValue = Field(
+        description="Achieved when fully progressed, missed when the period ended before "
+        "that, otherwise the owner's reading."
+    )
+    progress: float = Field(description="Weight-normalised mean of the key results' progress.")
+    expected_progress: float = Field(
+        description="The elapsed share of the period today: where a steady goal would stand."
+    )
+    key_results: list[KeyResultOut]
+
+    @staticmethod
+    def resolve_parent_id(obj: Objective) -> int | None:
+        parent = selectors.visible_parent(obj)
+        return parent.pk if parent is not None else None
+
+    @staticmethod
+    def resolve_progress(obj: Objective) -> float:
+        return obj.progress()
+
+    @staticmethod
+    def resolve_effective_status(obj: Objective, context: dict[str, Any]) -> str:
+        return obj.effective_status(_today(context))
+
+    @staticmethod
+    def resolve_expected_progress(obj: Objective, context: dict[str, Any]) -> float:
+        return expected_progress(
+            period_start=obj.period_start, period_end=obj.period_end, on=_today(context)
+        )
+
+
+class ObjectiveDetailOut(ObjectiveOut):
+    key_results: list[KeyResultDetailOut]  # type: ignore[assignment]
+
+
+class UpdateOut(Schema):
+    id: int
+    key_result_id: int
+    value: Decimal
+    confidence: int | None
+    note: str
+    author: PersonRef | None
+    checkin_id: int | None
+    at: datetime
+
+
+# --- in -----------------------------------------------------------------------------------
+
+
+class KeyResultIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    kind: Kind = "number"
+    unit: str = Field(default="", max_length=16, description="ISO code for currency")
+    start: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    target: Decimal | None = Field(
+        default=None,
+        max_digits=18,
+        decimal_places=4,
+        description="Required except for milestones (which run from 0 to 1).",
+    )
+    current: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    weight: Decimal = Field(default=Decimal(1), gt=0, max_digits=6, decimal_places=2)
+
+
+class ObjectiveIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20000)
+    level: Level = "personal"
+    team_id: int | None = None
+    parent_id: int | None = Field(default=None, description="Align to this objective.")
+    owner_id: int | None = Field(
+        default=None, description="Yourself by default; managers and HR admins may set others."
+    )
+    period_start: date
+    period_end: date
+    visibility: Visibility = "public"
+    status: StatusValue = "on_track"
+    key_results: list[KeyResultIn] = Field(default_factory=list, max_length=50)
+
+
+class ObjectivePatchIn(Schema):
+    """Send only the fields to change; ``parent_id`` and ``team_id`` may be null."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=20000)
+    level: Level | None = None
+    team_id: int | None = None
+    parent_id: int | None = None
+    owner_id: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    visibility: Visibility | None = None
+    status: StatusValue | None = None
+
+
+class KeyResultPatchIn(Schema):
+    """Send only the fields to change. A new value goes to ``…/updates`` instead."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: Kind | None = None
+    unit: str | None = Field(default=None, max_length=16)
+    start: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    target: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    weight: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=2)
+    position: int | None = Field(default=None, ge=0, le=1000)
+
+
+class UpdateIn(Schema):
+    value: Decimal = Field(max_digits=18, decimal_places=4)
+    confidence: int | None = Field(
+        default=None, ge=0, le=10, description="0 (no chance) to 10 (certain)"
+    )
+    note: str = Field(default="", max_length=5000)
+    at: datetime | None = Field(
+        default=None, description="When the value was true (default now); not in the future."
+    )
+
+
+class ObjectiveFilters(Schema):
+    owner_id: int | None = None
+    team_id: int | None = None
+    level: Level | None = None
+    status: StatusValue | None = Field(default=None, description="The owner's stored status.")
+    active_on: date | None = Field(
+        default=None, description="Only objectives whose period includes this date."
+    )
+    q: str = Field(default="", max_length=200, description="Search titles and descriptions.")
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _with_projections(viewer: Viewer, objective: Objective) -> Objective:
+    """Attach ``projected_value`` to each key result, from one history query."""
+    zone = _zone(viewer)
+    history = selectors.key_result_history(viewer, [objective], zone=zone)
+    end = datetime.combine(objective.period_end + timedelta(days=1), time.min, tzinfo=zone)
+    for kr in objective.key_results.all():
+        kr.projected_value = project_value(history.get(kr.pk, []), at=end)  # type: ignore[attr-defined]
+    return objective
+
+
+def _detail(viewer: Viewer, objective_id: int) -> Objective:
+    objective = selectors.objectives_listed_for(viewer).filter(pk=objective_id).first()
+    if objective is None:
+        raise Http404
+    return _with_projections(viewer, objective)
+
+
+def _kr_detail(viewer: Viewer, kr: KeyResult) -> KeyResult:
+    objective = _detail(viewer, kr.objective_id)
+    return next(k for k in objective.key_results.all() if k.pk == kr.pk)
+
+
+def _no_nulls(fields: dict[str, Any], *, nullable: tuple[str, ...] = ()) -> None:
+    """A PATCH may leave a field out, but only a nullable one may be sent as null."""
+    errors = {
+        name: gettext("This field cannot be null.")
+        for name, value in fields.items()
+        if value is None and name not in nullable
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _refs(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
+    """Swap ``team_id``/``parent_id``/``owner_id`` for the objects (a null team or parent
+    unsets it)."""
+    refs = ("team_id", "parent_id", "owner_id")
+    out = {k: v for k, v in fields.items() if k not in refs}
+    ids = {k: fields[k] for k in refs if fields.get(k) is not None}
+    out.update(services.resolve_refs(viewer, **ids))
+    for name in ("team_id", "parent_id"):
+        if name in fields and fields[name] is None:
+            out[name.removesuffix("_id")] = None
+    return out
+
+
+# --- objectives ---------------------------------------------------------------------------
+
+
+@router.get("/objectives", response=list[ObjectiveOut], summary="Objectives you may see")
+@paginate
+def objective_list(request: HttpRequest, filters: Query[ObjectiveFilters]) -> QuerySet[Objective]:
+    """Objectives visible to you, oldest period end first, with their key results."""
+    qs = selectors.objectives_listed_for(_viewer(request))
+    if filters.owner_id is not None:
+        qs = qs.filter(owner_id=filters.owner_id)
+    if filters.team_id is not None:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.level is not None:
+        qs = qs.filter(level=filters.level)
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
+    if filters.active_on is not None:
+        qs = qs.filter(period_start__lte=filters.active_on, period_end__gte=filters.active_on)
+    if filters.q.strip():
+        term = filters.q.strip()
+        qs = qs.filter(Q(title__icontains=term) | Q(description__icontains=term))
+    return qs.order_by("period_end", "title", "id")
+
+
+@router.post("/objectives", response={201: ObjectiveDetailOut}, summary="Create an objective")
+def objective_create(request: HttpRequest, payload: ObjectiveIn) -> Status[Objective]:
+    """Create an objective, optionally with its key results, in one step: it is created
+    whole or not at all."""
+    viewer = _viewer(request)
+    data = payload.dict()
+    key_results = data.pop("key_results")
+    objective = services.objective_create(
+        viewer=viewer, **_refs(viewer, data), key_results=key_results
+    )
+    return Status(201, _detail(viewer, objective.pk))
+
+
+@router.get("/objectives/{objective_id}", response=ObjectiveDetailOut, summary="One objective")
+def objective_detail(request: HttpRequest, objective_id: int) -> Objective:
+    return _detail(_viewer(request), objective_id)
+
+
+@router.patch(
+    "/objectives/{objective_id}", response=ObjectiveDetailOut, summary="Change an objective"
+)
+def objective_update(
+    request: HttpRequest, objective_id: int, payload: ObjectivePatchIn
+) -> Objective:
+    viewer = _viewer(request)
+    objective = selectors.objective_for_editor(viewer, objective_id)
+    fields = payload.dict(exclude_unset=True)
+    _no_nulls(fields, nullable=("team_id", "parent_id"))
+    changes = _refs(viewer, fields)
+    services.objective_update(viewer=viewer, objective=objective, **changes)
+    return _detail(viewer, objective.pk)
+
+
+@router.delete("/objectives/{objective_id}", response={204: None}, summary="Delete an objective")
+def objective_delete(request: HttpRequest, objective_id: int) -> Status[None]:
+    """Delete an objective, its key results and their history."""
+    viewer = _viewer(request)
+    objective = selectors.objective_for_editor(viewer, objective_id)
+    services.objective_delete(viewer=viewer, objective=objective)
+    return Status(204, None)
+
+
+# --- key results --------------------------------------------------------------------------
+
+
+@router.post(
+    "/objectives/{objective_id}/key-results",
+    response={201: KeyResultDetailOut},
+    summary="Add a key result",
+)
+def key_result_create(
+    request: HttpRequest, objective_id: int, payload: KeyResultIn
+) -> Status[KeyResult]:
+    viewer = _viewer(request)
+    objective = selectors.objective_for_editor(viewer, objective_id)
+    kr = services.key_result_create(viewer=viewer, objective=objective, **payload.dict())
+    return Status(201, _kr_detail(viewer, kr))
+
+
+@router.get("/key-results/{key_result_id}", response=KeyResultDetailOut, summary="One key result")
+def key_result_detail(request: HttpRequest, key_result_id: int) -> KeyResult:
+    viewer = _viewer(request)
+    return _kr_detail(viewer, selectors.key_result_for_viewer(viewer, key_result_id))
+
+
+@router.patch(
+    "/key-results/{key_result_id}",
+    response=KeyResultDetailOut,
+    summary="Change a key result's definition",
+)
+def key_result_update(
+    request: HttpRequest, key_result_id: int, payload: KeyResultPatchIn
+) -> KeyResult:
+    viewer = _viewer(request)
+    kr = selectors.key_result_for_editor(viewer, key_result_id)
+    fields = payload.dict(exclude_unset=True)
+    _no_nulls(fields)
+    services.key_result_update(viewer=viewer, key_result=kr, **fields)
+    return _kr_detail(viewer, kr)
+
+
+@router.get(
+    "/key-results/{key_result_id}/updates",
+    response=list[UpdateOut],
+    summary="A key result's value history",
+)
+@paginate
+def key_result_update_list(request: HttpRequest, key_result_id: int) -> QuerySet[KeyResultUpdate]:
+    """Every value the key result has had, oldest first."""
+    viewer = _viewer(request)
+    kr = selectors.key_result_for_viewer(viewer, key_result_id)
+    return selectors.key_result_updates(viewer, kr)
+
+
+@router.post(
+    "/key-results/{key_result_id}/updates",
+    response={201: UpdateOut},
+    summary="Record a new value",
+)
+def key_result_record_value(
+    request: HttpRequest, key_result_id: int, payload: UpdateIn
+) -> Status[KeyResultUpdate]:
+    viewer = _viewer(request)
+    kr = selectors.key_result_for_editor(viewer, key_result_id)
+    update = services.key_result_record_value(
+        viewer=viewer,
+        key_result=kr,
+        value=payload.value,
+        confidence=payload.confidence,
+        note=payload.note,
+        at=payload.at,
+    )
+    return Status(201, update)

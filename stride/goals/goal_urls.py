@@ -4,6 +4,21 @@ from stride.goals import views
 
 urlpatterns = [
     path("goals/", views.my_goals, name="my_goals"),
-    path("goals/team/", views.my_goals, name="team_goals"),
-    path("goals/company/", views.my_goals, name="alignment"),
+    path("goals/new", views.objective_create, name="objective_create"),
+    path("goals/team/", views.team_goals, name="team_goals"),
+    path("goals/company/", views.alignment, name="alignment"),
+    path("goals/person/<int:person_id>/", views.person_goals, name="person_goals"),
+    path("goals/<int:objective_id>/", views.objective_detail, name="objective_detail"),
+    path("goals/<int:objective_id>/edit", views.objective_edit, name="objective_edit"),
+    path("goals/<int:objective_id>/delete", views.objective_delete, name="objective_delete"),
+    path(
+        "goals/<int:objective_id>/key-results/new",
+        views.key_result_create,
+        name="key_result_create",
+    ),
+    path(
+        "goals/key-results/<int:key_result_id>/value",
+        views.key_result_value,
+        name="key_result_value",
+    ),
 ]

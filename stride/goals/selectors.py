@@ -8,15 +8,31 @@ Objective visibility:
 
 Check-in visibility: the author, the author's managers (whole chain), the accountability
 partner the author chose, and HR admins.
+
+Lists (a person's or a team's goals, the alignment tree, value history) run a fixed number
+of queries whatever the number of objectives, key results and updates: key results come
+by prefetch, history in one query for all shown key results, hidden ancestors in one
+recursive query.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from stride.access.viewer import Viewer
-from stride.goals.models import CheckIn, CheckInComment, KeyResult, Objective
+from stride.goals.models import CheckIn, CheckInComment, KeyResult, KeyResultUpdate, Objective
+from stride.lib.scoring import Period
+from stride.org.models import Person, Team
+from stride.org.selectors import people_visible_to, subtree_of
 
 V = Objective.Visibility
 
@@ -88,6 +104,322 @@ def key_result_for_editor(viewer: Viewer, key_result_id: int) -> KeyResult:
     if not can_edit_objective(viewer, kr.objective):
         raise Http404
     return kr
+
+
+# --- lists of objectives ----------------------------------------------------------------
+
+LEVEL_ORDER: dict[str, int] = {
+    Objective.Level.COMPANY: 0,
+    Objective.Level.TEAM: 1,
+    Objective.Level.PERSONAL: 2,
+}
+UTC = ZoneInfo("UTC")
+# A detail page lists at most this many value updates (newest first).
+UPDATES_SHOWN = 500
+
+
+def period_q(period: Period, *, today: date, prefix: str = "") -> Q:
+    """Objectives whose period overlaps ``period``; for "active", those not over by today."""
+    if period.start is None or period.end is None:
+        return Q(**{f"{prefix}period_end__gte": today})
+    return Q(**{f"{prefix}period_start__lte": period.end, f"{prefix}period_end__gte": period.start})
+
+
+def objectives_listed_for(viewer: Viewer) -> QuerySet[Objective]:
+    """``objectives_visible_to`` plus ``parent_visible``: whether the viewer may also see
+    the objective each one is aligned to, so no page or API answer names a hidden parent.
+    (The check is a subquery of the same statement: no query per row.)"""
+    return objectives_visible_to(viewer).annotate(
+        parent_visible=Exists(
+            Objective.objects.filter(objective_visibility_q(viewer), pk=OuterRef("parent_id"))
+        )
+    )
+
+
+def visible_parent(objective: Objective) -> Objective | None:
+    """The parent of an objective read through ``objectives_listed_for``, if visible."""
+    if objective.parent_id is None or not getattr(objective, "parent_visible", False):
+        return None
+    return objective.parent
+
+
+def objectives_of_person(
+    viewer: Viewer, person: Person, period: Period, *, today: date
+) -> QuerySet[Objective]:
+    """The objectives ``person`` owns that the viewer may see, for ``period``."""
+    return (
+        objectives_listed_for(viewer)
+        .filter(period_q(period, today=today), owner=person)
+        .order_by("period_end", "title", "id")
+    )
+
+
+@dataclass
+class PersonGoals:
+    person: Person
+    objectives: list[Objective]
+
+
+@dataclass
+class TeamGoals:
+    team: Team
+    team_objectives: list[Objective]
+    people: list[PersonGoals]
+
+
+def team_goals(viewer: Viewer, team: Team, period: Period, *, today: date) -> TeamGoals:
+    """The team's own objectives and its members' personal objectives that the viewer may
+    see, grouped by person; two queries whatever the size of the team."""
+    objectives = (
+        objectives_listed_for(viewer)
+        .filter(period_q(period, today=today))
+        .filter(
+            Q(level=Objective.Level.TEAM, team=team)
+            | Q(level=Objective.Level.PERSONAL, owner__team=team)
+        )
+        .exclude(Q(level=Objective.Level.PERSONAL) & Q(owner__status=Person.Status.LEFT))
+        .order_by("owner__name", "owner_id", "period_end", "title", "id")
+    )
+    team_objectives: list[Objective] = []
+    by_person: dict[int, PersonGoals] = {}
+    for objective in objectives:
+        if objective.level == Objective.Level.TEAM:
+            team_objectives.append(objective)
+            continue
+        group = by_person.get(objective.owner_id)
+        if group is None:
+            group = by_person[objective.owner_id] = PersonGoals(objective.owner, [])
+        group.objectives.append(objective)
+    team_objectives.sort(key=lambda o: (o.period_end, o.title.lower(), o.pk))
+    return TeamGoals(team, team_objectives, list(by_person.values()))
+
+
+# --- alignment --------------------------------------------------------------------------
+
+
+@dataclass
+class AlignmentNode:
+    objective: Objective
+    children: list[AlignmentNode] = field(default_factory=list)
+
+
+@dataclass
+class AlignmentTree:
+    """Company objectives at the roots; objectives whose nearest visible ancestor is not
+    in view (or that align to nothing) in ``unaligned``."""
+
+    roots: list[AlignmentNode]
+    unaligned: list[AlignmentNode]
+    size: int
+
+
+def _tree_order(objective: Objective) -> tuple[int, str, int]:
+    return (LEVEL_ORDER.get(objective.level, 9), objective.title.lower(), objective.pk)
+
+
+def _ancestor_links(ids: Iterable[int]) -> dict[int, int | None]:
+    """``{id: parent_id}`` for the given objectives and every objective above them, in one
+    recursive query. Only ids travel: it places visible objectives under their nearest
+    visible ancestor and shows nothing of the hidden ones in between."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    table = connection.ops.quote_name(Objective._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(wanted))
+    # Only the table name and placeholders are formatted in; the ids travel as parameters.
+    # UNION (not UNION ALL) stops at rows already seen, so a cycle cannot loop forever.
+    sql = (
+        f"WITH RECURSIVE chain(id, parent_id) AS ("  # noqa: S608
+        f" SELECT id, parent_id FROM {table} WHERE id IN ({placeholders})"
+        f" UNION SELECT o.id, o.parent_id FROM {table} o JOIN chain c ON o.id = c.parent_id"
+        f") SELECT id, parent_id FROM chain"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        return {row[0]: row[1] for row in cursor.fetchall()}
+
+
+def alignment_tree(viewer: Viewer, period: Period, *, today: date) -> AlignmentTree:
+    """Company → team → personal objectives for ``period`` as the viewer may see them.
+
+    A child whose parent is hidden from the viewer (or outside the period) hangs under its
+    nearest ancestor that is in view, or among the unaligned. Built from one query of
+    visible objectives (plus their key results), and one more for the ids of hidden
+    ancestors when there are any: never a query per node."""
+    objectives = sorted(
+        objectives_visible_to(viewer).filter(period_q(period, today=today)), key=_tree_order
+    )
+    nodes = {o.pk: AlignmentNode(o) for o in objectives}
+    links = _ancestor_links(
+        o.parent_id for o in objectives if o.parent_id is not None and o.parent_id not in nodes
+    )
+    roots: list[AlignmentNode] = []
+    unaligned: list[AlignmentNode] = []
+    for objective in objectives:
+        anchor = _nearest_in_view(objective, nodes, links)
+        node = nodes[objective.pk]
+        if anchor is not None:
+            nodes[anchor].children.append(node)
+        elif objective.level == Objective.Level.COMPANY:
+            roots.append(node)
+        else:
+            unaligned.append(node)
+    # A cycle in the data (which the services refuse, but an import might bring) would
+    # leave its members reachable from nowhere; show them rather than lose them.
+    reached: set[int] = set()
+    stack = [*roots, *unaligned]
+    while stack:
+        node = stack.pop()
+        if node.objective.pk in reached:
+            continue
+        reached.add(node.objective.pk)
+        stack.extend(node.children)
+    for objective in objectives:
+        if objective.pk not in reached:
+            nodes[objective.pk].children = []
+            unaligned.append(nodes[objective.pk])
+    return AlignmentTree(roots, unaligned, len(objectives))
+
+
+def _nearest_in_view(
+    objective: Objective, nodes: dict[int, AlignmentNode], links: dict[int, int | None]
+) -> int | None:
+    seen = {objective.pk}
+    current = objective.parent_id
+    while current is not None and current not in seen:
+        if current in nodes:
+            return current
+        seen.add(current)
+        current = links.get(current)
+    return None
+
+
+def objective_alignment(
+    viewer: Viewer, objective: Objective
+) -> tuple[Objective | None, list[Objective]]:
+    """The objective's parent (None when there is none or the viewer may not see it) and
+    its children the viewer may see, with their key results, in one query (plus one)."""
+    q = Q(parent_id=objective.pk)
+    if objective.parent_id is not None:
+        q |= Q(pk=objective.parent_id)
+    parent: Objective | None = None
+    children: list[Objective] = []
+    for other in objectives_visible_to(viewer).filter(q).exclude(pk=objective.pk):
+        if other.pk == objective.parent_id:
+            parent = other
+        else:
+            children.append(other)
+    children.sort(key=_tree_order)
+    return parent, children
+
+
+# --- value history --------------------------------------------------------------------
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def key_result_history(
+    viewer: Viewer, objectives: Sequence[Objective], *, zone: ZoneInfo = UTC
+) -> dict[int, list[tuple[datetime, Decimal]]]:
+    """``{key_result_id: [(at, value), …]}`` for the key results of ``objectives`` (read
+    with their key results prefetched), oldest first, limited to each objective's period.
+
+    One query for all of them, however many objectives, key results and updates."""
+    owner_of = {kr.pk: o for o in objectives for kr in o.key_results.all()}
+    if not owner_of:
+        return {}
+    since = _day_start(min(o.period_start for o in objectives), zone)
+    until = _day_start(max(o.period_end for o in objectives) + timedelta(days=1), zone)
+    rows = (
+        KeyResultUpdate.objects.filter(
+            objective_visibility_q(viewer, prefix="key_result__objective__"),
+            key_result_id__in=list(owner_of),
+            at__gte=since,
+            at__lt=until,
+        )
+        .order_by("key_result_id", "at", "id")
+        .values_list("key_result_id", "at", "value")
+    )
+    history: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
+    for kr_id, at, value in rows:
+        objective = owner_of[kr_id]
+        start = _day_start(objective.period_start, zone)
+        end = _day_start(objective.period_end + timedelta(days=1), zone)
+        if start <= at < end:
+            history[kr_id].append((at, value))
+    return dict(history)
+
+
+def key_result_updates_of_objective(
+    viewer: Viewer, objective: Objective, *, limit: int = UPDATES_SHOWN
+) -> list[KeyResultUpdate]:
+    """The value updates of an objective's key results, newest first, with their authors."""
+    return list(
+        KeyResultUpdate.objects.filter(
+            objective_visibility_q(viewer, prefix="key_result__objective__"),
+            key_result__objective_id=objective.pk,
+        )
+        .select_related("author")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def key_result_updates(viewer: Viewer, key_result: KeyResult) -> QuerySet[KeyResultUpdate]:
+    """One key result's history, oldest first (the key result read through a selector)."""
+    return (
+        KeyResultUpdate.objects.filter(
+            objective_visibility_q(viewer, prefix="key_result__objective__"),
+            key_result_id=key_result.pk,
+        )
+        .select_related("author")
+        .order_by("at", "id")
+    )
+
+
+# --- choices for the goal form ------------------------------------------------------------
+
+
+def parent_choices(
+    viewer: Viewer, *, today: date, owner: Person | None, editing: Objective | None = None
+) -> QuerySet[Objective]:
+    """What an objective may align to: visible company and team objectives, and visible
+    personal objectives of its owner's managers, whose period has not ended (plus the
+    current parent of the objective being edited, while visible)."""
+    allowed = Q(level__in=[Objective.Level.COMPANY, Objective.Level.TEAM])
+    if owner is not None:
+        allowed |= Q(owner_id__in=owner.ancestor_ids)
+    allowed &= Q(period_end__gte=today)
+    if editing is not None and editing.parent_id is not None:
+        allowed |= Q(pk=editing.parent_id)
+    qs = (
+        Objective.objects.filter(objective_visibility_q(viewer))
+        .filter(allowed)
+        .select_related("owner")
+        .annotate(
+            level_order=Case(
+                *(When(level=level, then=Value(order)) for level, order in LEVEL_ORDER.items()),
+                default=Value(9),
+            )
+        )
+        .order_by("level_order", "title", "id")
+    )
+    if editing is not None:
+        qs = qs.exclude(pk=editing.pk)
+    return qs
+
+
+def owner_choices(viewer: Viewer) -> QuerySet[Person]:
+    """Whom the viewer may set objectives for: HR admins anyone still here; managers
+    themselves and their reporting subtree; everyone else only themselves."""
+    if viewer.person is None:
+        return Person.objects.none()
+    if viewer.is_hr_admin:
+        qs = people_visible_to(viewer)
+    else:
+        qs = subtree_of(viewer, viewer.person, include_self=True)
+    return qs.exclude(status=Person.Status.LEFT).order_by("name", "id")
 
 
 def checkin_visibility_q(viewer: Viewer, prefix: str = "") -> Q:

@@ -1,10 +1,27 @@
-"""Goal arithmetic, free of Django so it can be tested and reused anywhere."""
+"""Goal arithmetic, free of Django so it can be tested and reused anywhere.
+
+- key-result progress: ``(current − start) / (target − start)`` clamped to [0, 1];
+- objective progress: the weight-normalised mean of its key results' progress;
+- expected progress: the elapsed share of the period (a steadily advancing goal);
+- projection: a least-squares line through the value history, read at the period's end;
+- periods: calendar quarters, the unit goals are usually set for.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
+
+# Achieved and missed are derived from progress and the calendar, not only typed in.
+ACHIEVED = "achieved"
+MISSED = "missed"
+
+Pace = Literal["ahead", "on_pace", "behind"]
+# Within this distance of the expected progress a goal counts as on pace.
+PACE_TOLERANCE = 0.05
 
 
 def clamp_progress(*, start: Decimal, target: Decimal, current: Decimal) -> float:
@@ -19,6 +36,26 @@ def clamp_progress(*, start: Decimal, target: Decimal, current: Decimal) -> floa
     return float(min(Decimal(1), max(Decimal(0), (current - start) / span)))
 
 
+def weighted_progress(parts: Iterable[tuple[Decimal, float]]) -> float:
+    """The weight-normalised mean of ``(weight, progress)`` pairs; 0 when there are none
+    or the weights add up to nothing."""
+    pairs = list(parts)
+    total = sum((weight for weight, _ in pairs), Decimal(0))
+    if not pairs or total <= 0:
+        return 0.0
+    return float(sum((w * Decimal(str(p)) for w, p in pairs), Decimal(0)) / total)
+
+
+def effective_status(*, progress: float, status: str, period_end: date, today: date) -> str:
+    """Achieved once fully progressed; missed when the period is over and it was not;
+    otherwise the owner's own reading (the rule ``Objective.effective_status`` applies)."""
+    if progress >= 1.0 or status == ACHIEVED:
+        return ACHIEVED
+    if today > period_end or status == MISSED:
+        return MISSED
+    return status
+
+
 def expected_progress(*, period_start: date, period_end: date, on: date) -> float:
     """Where a steadily advancing goal would stand on ``on``: elapsed share of the period."""
     total = (period_end - period_start).days
@@ -28,15 +65,33 @@ def expected_progress(*, period_start: date, period_end: date, on: date) -> floa
     return min(1.0, max(0.0, elapsed / total))
 
 
-def project_value(history: Sequence[tuple[datetime, Decimal]], *, at: datetime) -> Decimal | None:
+def pace(*, actual: float, expected: float, tolerance: float = PACE_TOLERANCE) -> Pace:
+    """Ahead of, on, or behind the pace a steadily advancing goal would keep."""
+    if actual > expected + tolerance:
+        return "ahead"
+    if actual < expected - tolerance:
+        return "behind"
+    return "on_pace"
+
+
+def project_value(
+    history: Sequence[tuple[datetime, Decimal]],
+    *,
+    at: datetime,
+    min_span_days: float = 1.0,
+) -> Decimal | None:
     """Project the value at ``at`` from a least-squares line through the history.
 
-    Returns None with fewer than two points in time (no pace can be known)."""
+    Returns None when no pace can be known: fewer than two points, or points that span
+    less than ``min_span_days`` (two values typed a minute apart say nothing about a
+    quarter, and their slope would project absurd numbers)."""
     if len(history) < 2:
         return None
     t0 = history[0][0]
     xs = [(when - t0).total_seconds() / 86400 for when, _ in history]
     ys = [float(value) for _, value in history]
+    if max(xs) - min(xs) < min_span_days:
+        return None
     n = len(xs)
     mean_x = sum(xs) / n
     mean_y = sum(ys) / n
@@ -47,3 +102,67 @@ def project_value(history: Sequence[tuple[datetime, Decimal]], *, at: datetime) 
     intercept = mean_y - slope * mean_x
     x_at = (at - t0).total_seconds() / 86400
     return Decimal(str(round(intercept + slope * x_at, 4)))
+
+
+# --- periods --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of dates goals are listed for. ``key`` is what a URL carries: ``2026-Q2`` for
+    a quarter, ``active`` for every goal whose period has not ended (``start`` is None)."""
+
+    key: str
+    start: date | None
+    end: date | None
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.start is not None
+
+    @property
+    def label(self) -> str:
+        if self.start is None:
+            return self.key
+        return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
+
+
+ACTIVE = "active"
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def shift_quarter(start: date, quarters: int) -> date:
+    """The first day of the quarter ``quarters`` after (or before) the one ``start`` is in."""
+    index = start.year * 4 + (start.month - 1) // 3 + quarters
+    return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+def quarter(day: date) -> Period:
+    """The calendar quarter ``day`` falls in."""
+    start = quarter_start(day)
+    end = shift_quarter(start, 1) - timedelta(days=1)
+    return Period(key=f"{start.year}-Q{(start.month - 1) // 3 + 1}", start=start, end=end)
+
+
+def parse_period(key: str | None, *, today: date) -> Period:
+    """``2026-Q2`` → that quarter; ``active`` → every goal not yet over; anything else
+    (including nothing) → the quarter ``today`` is in."""
+    if key == ACTIVE:
+        return Period(key=ACTIVE, start=None, end=None)
+    if key:
+        year, sep, number = key.partition("-Q")
+        if sep and year.isdigit() and number in {"1", "2", "3", "4"} and 1900 < int(year) < 3000:
+            return quarter(date(int(year), 3 * (int(number) - 1) + 1, 1))
+    return quarter(today)
+
+
+def period_choices(*, today: date, back: int = 4) -> list[Period]:
+    """The periods a goal list offers: this quarter, next quarter, everything active, and
+    the ``back`` quarters before this one."""
+    this = quarter_start(today)
+    choices = [quarter(this), quarter(shift_quarter(this, 1)), Period(ACTIVE, None, None)]
+    choices += [quarter(shift_quarter(this, -n)) for n in range(1, back + 1)]
+    return choices

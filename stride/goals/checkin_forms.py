@@ -1,0 +1,167 @@
+"""HTML forms of the check-in pages. They only shape input: every rule lives in
+``checkin_services``, whose field errors are copied back onto these forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from stride.goals.checkin_selectors import KeyResultRow
+from stride.goals.models import CheckIn, CheckInPreference, KeyResult
+
+MOOD_CHOICES = [
+    (CheckIn.Mood.AWFUL.value, _("1 — Awful")),
+    (CheckIn.Mood.BAD.value, _("2 — Bad")),
+    (CheckIn.Mood.OKAY.value, _("3 — Okay")),
+    (CheckIn.Mood.GOOD.value, _("4 — Good")),
+    (CheckIn.Mood.GREAT.value, _("5 — Great")),
+]
+
+
+class CheckInForm(forms.Form):
+    mood = forms.TypedChoiceField(
+        label=_("How was your week?"),
+        choices=MOOD_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a mood from 1 (awful) to 5 (great).")},
+    )
+    progress = forms.CharField(
+        label=_("Progress"),
+        help_text=_("What did you get done this week?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    plans = forms.CharField(
+        label=_("Plans"),
+        help_text=_("What will you do next week?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    problems = forms.CharField(
+        label=_("Problems"),
+        help_text=_("Is anything in your way? Who could help?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    @classmethod
+    def initial_for(cls, checkin: CheckIn | None) -> dict[str, Any]:
+        if checkin is None:
+            return {}
+        return {
+            "mood": checkin.mood,
+            "progress": checkin.progress,
+            "plans": checkin.plans,
+            "problems": checkin.problems,
+        }
+
+
+class KeyResultRowForm(forms.Form):
+    """One key result's line on the check-in form; its prefix carries the key result id."""
+
+    value = forms.CharField(label=_("New value"), required=False, max_length=40)
+    confidence = forms.IntegerField(
+        label=_("Confidence (0–10)"),
+        required=False,
+        min_value=0,
+        max_value=10,
+        help_text=_("How sure are you of reaching the target? 0 = no chance, 10 = certain."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.TextInput()
+    )
+
+    def __init__(self, *args: Any, row: KeyResultRow, **kwargs: Any) -> None:
+        kr = row.key_result
+        kwargs.setdefault("prefix", f"kr-{kr.pk}")
+        kwargs.setdefault(
+            "initial",
+            {"value": _plain(kr.current), "confidence": row.confidence, "note": row.note},
+        )
+        super().__init__(*args, **kwargs)
+        self.row = row
+        value = self.fields["value"]
+        if kr.kind == KeyResult.Kind.MILESTONE:
+            value.widget = forms.Select(choices=[("0", _("Not yet")), ("1", _("Done"))])
+        else:
+            value.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        self.fields["confidence"].widget.attrs.update({"min": 0, "max": 10, "step": 1})
+
+    @property
+    def key_result(self) -> KeyResult:
+        return self.row.key_result
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return (
+            not (data.get("value") or "").strip()
+            and data.get("confidence") is None
+            and not (data.get("note") or "").strip()
+        )
+
+    def as_update(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "key_result_id": self.key_result.pk,
+            "value": (data.get("value") or "").strip(),
+            "confidence": data.get("confidence"),
+            "note": data.get("note") or "",
+        }
+
+
+def _plain(value: Any) -> str:
+    """``12.5000`` → ``12.5``; ``3.0000`` → ``3`` (what a person would type)."""
+    text = format(value.normalize(), "f") if value is not None else ""
+    return text
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Add a comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a comment first.")},
+    )
+
+
+class PreferenceForm(forms.Form):
+    partner_email = forms.EmailField(
+        label=_("Accountability partner"),
+        required=False,
+        widget=forms.EmailInput(attrs={"list": "partner-suggestions", "autocomplete": "off"}),
+        help_text=_(
+            "The e-mail address of a colleague who may read your check-ins and comment. "
+            "Leave empty for none."
+        ),
+    )
+    reminder_weekday = forms.TypedChoiceField(
+        label=_("Reminder day"), choices=CheckInPreference.Weekday.choices, coerce=int
+    )
+    reminder_time = forms.TimeField(
+        label=_("Reminder time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    reminders_enabled = forms.BooleanField(label=_("Send me reminders"), required=False)
+
+    @classmethod
+    def initial_for(cls, pref: CheckInPreference) -> dict[str, Any]:
+        return {
+            "partner_email": pref.partner.email if pref.partner_id and pref.partner else "",
+            "reminder_weekday": pref.reminder_weekday,
+            "reminder_time": pref.reminder_time,
+            "reminders_enabled": pref.reminders_enabled,
+        }
+
+
+def copy_errors(
+    form: forms.Form, exc: ValidationError, mapping: dict[str, str] | None = None
+) -> None:
+    """Put a service's field errors on the form's fields (unknown fields: the whole form)."""
+    mapping = mapping or {}
+    for name, messages in exc.message_dict.items():
+        target = mapping.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)

@@ -1,0 +1,432 @@
+"""Reads of weekly check-ins, scoped by the viewer.
+
+Who may see a check-in is decided once, in ``goals.selectors.checkin_visibility_q``: the
+author, the author's whole manager chain, the accountability partner they chose and HR
+admins. A check-in can carry key-result updates of objectives the viewer may *not* see (a
+partner and a private objective): those are filtered out here, by
+``objective_visibility_q``, wherever a check-in's key-result updates are shown.
+
+Every function here runs a fixed number of queries, whatever the size of the team or the
+length of the history (the team page reads one bounded window of check-ins).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+
+from stride.access.viewer import Viewer
+from stride.goals.models import CheckIn, CheckInComment, KeyResult, KeyResultUpdate, Objective
+from stride.goals.selectors import (
+    checkins_visible_to,
+    objective_visibility_q,
+    objectives_visible_to,
+)
+from stride.lib.scoring import expected_progress, pace
+from stride.lib.weeks import current_week_start, iso_label, local_today
+from stride.org.models import Person
+from stride.org.selectors import subtree_of
+
+# The team page reads this many weeks of check-ins; a longer streak shows as "26+".
+STREAK_WINDOW_WEEKS = 26
+MOOD_TREND_WEEKS = 8
+# Objectives that ended this recently still show on the team page (so a miss is seen).
+RECENTLY_ENDED_DAYS = 28
+
+RISKY_STATUSES = frozenset(
+    {Objective.Status.AT_RISK, Objective.Status.OFF_TRACK, Objective.Status.MISSED}
+)
+BEHIND_PACE = "behind_pace"
+UTC = ZoneInfo("UTC")
+
+
+# --- one check-in ---------------------------------------------------------------------
+
+
+def visible_kr_updates(viewer: Viewer) -> Prefetch[str, QuerySet[KeyResultUpdate], str]:
+    """Prefetch a check-in's key-result updates into ``visible_kr_updates``, keeping only
+    those of objectives the viewer may see."""
+    return Prefetch(
+        "kr_updates",
+        queryset=KeyResultUpdate.objects.filter(
+            objective_visibility_q(viewer, prefix="key_result__objective__")
+        )
+        .select_related("key_result__objective")
+        .order_by("at", "id"),
+        to_attr="visible_kr_updates",
+    )
+
+
+def reported_updates(checkin: CheckIn) -> list[KeyResultUpdate]:
+    """What the check-in finally says about each key result it mentions (a re-submission
+    in the same week appends a newer entry; the newest wins), in key-result order.
+
+    Reads the ``visible_kr_updates`` prefetch, so it costs no query."""
+    latest: dict[int, KeyResultUpdate] = {}
+    for update in getattr(checkin, "visible_kr_updates", []):
+        latest[update.key_result_id] = update
+    return sorted(
+        latest.values(),
+        key=lambda u: (u.key_result.objective_id, u.key_result.position, u.key_result_id),
+    )
+
+
+def checkins_with_details(viewer: Viewer) -> QuerySet[CheckIn]:
+    """Check-ins the viewer may see, with the person and the visible key-result updates."""
+    return checkins_visible_to(viewer).prefetch_related(visible_kr_updates(viewer))
+
+
+def checkin_detail_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
+    """One check-in with its comments and visible key-result updates, or 404."""
+    checkin = (
+        checkins_with_details(viewer)
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=CheckInComment.objects.select_related("author").order_by(
+                    "created_at", "id"
+                ),
+            )
+        )
+        .filter(pk=checkin_id)
+        .first()
+    )
+    if checkin is None:
+        raise Http404
+    return checkin
+
+
+def checkin_summary_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
+    """One check-in (with its person, nothing else), or 404 when the viewer may not see it."""
+    checkin = checkins_visible_to(viewer).filter(pk=checkin_id).first()
+    if checkin is None:
+        raise Http404
+    return checkin
+
+
+def comments_for_viewer(viewer: Viewer, checkin: CheckIn) -> QuerySet[CheckInComment]:
+    """Comments of a check-in the viewer can see (the caller fetched it with a selector)."""
+    return (
+        CheckInComment.objects.filter(checkin_id=checkin.pk)
+        .filter(checkin__in=checkins_visible_to(viewer).values("pk"))
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+# --- lists ----------------------------------------------------------------------------
+
+
+def checkin_list(
+    viewer: Viewer,
+    *,
+    person_id: int | None = None,
+    week_start: date | None = None,
+    shared_with_me: bool = False,
+) -> QuerySet[CheckIn]:
+    """Check-ins the viewer may see, newest week first, optionally narrowed."""
+    qs = checkins_with_details(viewer)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    if week_start is not None:
+        qs = qs.filter(week_start=week_start)
+    if shared_with_me:
+        qs = qs.filter(person__checkin_preference__partner_id=viewer.person_id)
+    return qs.order_by("-week_start", "person__name", "id")
+
+
+def my_checkins(viewer: Viewer) -> QuerySet[CheckIn]:
+    """The viewer's own check-ins, newest first, with how many comments each has."""
+    return (
+        checkins_visible_to(viewer)
+        .filter(person_id=_person(viewer).pk)
+        .annotate(comment_count=Count("comments"))
+        .order_by("-week_start")
+    )
+
+
+def shared_with_me(viewer: Viewer) -> QuerySet[CheckIn]:
+    """Check-ins of people who chose the viewer as their accountability partner."""
+    return (
+        checkins_visible_to(viewer)
+        .filter(person__checkin_preference__partner_id=_person(viewer).pk)
+        .exclude(person_id=_person(viewer).pk)
+        .annotate(comment_count=Count("comments"))
+        .order_by("-week_start", "person__name", "id")
+    )
+
+
+# --- the check-in form ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekContext:
+    """The viewer's current week (in their zone), its check-in if any, and last week's."""
+
+    week_start: date
+    today: date
+    current: CheckIn | None
+    previous: CheckIn | None
+
+    @property
+    def label(self) -> str:
+        return iso_label(self.week_start)
+
+
+def week_context(viewer: Viewer, now: datetime) -> WeekContext:
+    """This week and last week for the viewer, in one query."""
+    person = _person(viewer)
+    this_week = current_week_start(now, person.zone)
+    last_week = this_week - timedelta(weeks=1)
+    found = {
+        c.week_start: c
+        for c in checkins_visible_to(viewer).filter(
+            person_id=person.pk, week_start__in=[this_week, last_week]
+        )
+    }
+    return WeekContext(
+        week_start=this_week,
+        today=local_today(now, person.zone),
+        current=found.get(this_week),
+        previous=found.get(last_week),
+    )
+
+
+@dataclass(frozen=True)
+class KeyResultRow:
+    """One key result on the check-in form, with what to prefill."""
+
+    key_result: KeyResult
+    last_confidence: int | None
+    # What this week's check-in already reported, when editing it.
+    reported: KeyResultUpdate | None
+
+    @property
+    def confidence(self) -> int | None:
+        if self.reported is not None and self.reported.confidence is not None:
+            return self.reported.confidence
+        return self.last_confidence
+
+    @property
+    def note(self) -> str:
+        return self.reported.note if self.reported is not None else ""
+
+
+def checkin_form_rows(viewer: Viewer, week: WeekContext) -> list[KeyResultRow]:
+    """The key results of the viewer's own active objectives (in period, not closed),
+    each with its current value and the last confidence given for it."""
+    person = _person(viewer)
+    last_confidence = (
+        KeyResultUpdate.objects.filter(key_result=OuterRef("pk"), confidence__isnull=False)
+        .order_by("-at", "-id")
+        .values("confidence")[:1]
+    )
+    key_results = (
+        KeyResult.objects.filter(
+            objective__owner_id=person.pk,
+            objective__period_start__lte=week.today,
+            objective__period_end__gte=week.today,
+        )
+        .exclude(objective__status__in=[Objective.Status.ACHIEVED, Objective.Status.MISSED])
+        .select_related("objective")
+        .annotate(last_confidence=Subquery(last_confidence))
+        .order_by("objective__period_end", "objective__title", "objective_id", "position", "id")
+    )
+    reported: dict[int, KeyResultUpdate] = {}
+    if week.current is not None:
+        for update in KeyResultUpdate.objects.filter(checkin=week.current).order_by("at", "id"):
+            reported[update.key_result_id] = update
+    return [
+        KeyResultRow(
+            key_result=kr,
+            last_confidence=kr.last_confidence,
+            reported=reported.get(kr.pk),
+        )
+        for kr in key_results
+    ]
+
+
+# --- the manager's team page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    person: Person
+    week_start: date  # this week, in the member's own zone
+    checkin_id: int | None  # this week's check-in
+    streak: int
+    streak_capped: bool
+    last_mood: int | None
+    last_week_start: date | None
+
+    @property
+    def checked_in(self) -> bool:
+        return self.checkin_id is not None
+
+    @property
+    def week_label(self) -> str:
+        return iso_label(self.week_start)
+
+    @property
+    def last_week_label(self) -> str:
+        return iso_label(self.last_week_start) if self.last_week_start else ""
+
+
+@dataclass(frozen=True)
+class GoalAtRisk:
+    objective: Objective
+    reason: str  # a risky status, or BEHIND_PACE
+    progress: float
+    expected: float
+
+    @property
+    def status(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class MoodWeek:
+    week_start: date
+    mean: float | None
+    count: int
+
+    @property
+    def label(self) -> str:
+        return iso_label(self.week_start)
+
+
+@dataclass
+class TeamStatus:
+    whole_subtree: bool
+    members: list[TeamMember] = field(default_factory=list)
+    at_risk: list[GoalAtRisk] = field(default_factory=list)
+    mood_trend: list[MoodWeek] = field(default_factory=list)
+
+    @property
+    def checked_in_count(self) -> int:
+        return sum(1 for m in self.members if m.checked_in)
+
+    @property
+    def has_mood_data(self) -> bool:
+        return any(w.count for w in self.mood_trend)
+
+
+def streak(weeks: set[date], this_week: date) -> int:
+    """Consecutive ISO weeks with a check-in, ending this week or, while this week's is
+    still to come, last week."""
+    cursor = this_week if this_week in weeks else this_week - timedelta(weeks=1)
+    count = 0
+    while cursor in weeks:
+        count += 1
+        cursor -= timedelta(weeks=1)
+    return count
+
+
+def objective_risk(objective: Objective, today: date) -> GoalAtRisk | None:
+    """Why an objective needs attention, or None: an at-risk/off-track/missed effective
+    status, or progress clearly behind the elapsed share of its period.
+
+    Uses the prefetched key results, so it costs no query."""
+    progress = objective.progress()
+    expected = expected_progress(
+        period_start=objective.period_start, period_end=objective.period_end, on=today
+    )
+    status = objective.effective_status(today)
+    if status in RISKY_STATUSES:
+        return GoalAtRisk(objective, status, progress, expected)
+    # The same "behind pace" the goal pages show (``lib.scoring.pace``).
+    if status != Objective.Status.ACHIEVED and pace(actual=progress, expected=expected) == "behind":
+        return GoalAtRisk(objective, BEHIND_PACE, progress, expected)
+    return None
+
+
+def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -> TeamStatus:
+    """Check-in status of the viewer's direct reports (or whole subtree): who checked in
+    this week (each in their own zone), streaks, last mood, goals at risk and the mean
+    mood per week over the last eight weeks. Four queries, whatever the team's size or
+    the length of its history."""
+    me = _person(viewer)
+    result = TeamStatus(whole_subtree=whole_subtree)
+    people_qs = subtree_of(viewer, me).exclude(status=Person.Status.LEFT)
+    if not whole_subtree:
+        people_qs = people_qs.filter(manager_id=me.pk)
+    people = list(people_qs.order_by("name", "id"))
+    if not people:
+        return result
+    people_ids = people_qs.values("pk")
+
+    # Any zone's "this week" is within a week of UTC's, so this window covers everyone's.
+    window_start = current_week_start(now, UTC) - timedelta(weeks=STREAK_WINDOW_WEEKS + 1)
+    weeks_of: dict[int, dict[date, tuple[int, int]]] = defaultdict(dict)
+    rows = (
+        checkins_visible_to(viewer)
+        .filter(person_id__in=people_ids, week_start__gte=window_start)
+        .values_list("id", "person_id", "week_start", "mood")
+    )
+    for checkin_id, person_id, week, mood in rows:
+        weeks_of[person_id][week] = (checkin_id, mood)
+
+    for person in people:
+        this_week = current_week_start(now, person.zone)
+        mine = weeks_of.get(person.pk, {})
+        run = streak(set(mine), this_week)
+        last = max((w for w in mine if w <= this_week), default=None)
+        result.members.append(
+            TeamMember(
+                person=person,
+                week_start=this_week,
+                checkin_id=mine[this_week][0] if this_week in mine else None,
+                streak=min(run, STREAK_WINDOW_WEEKS),
+                streak_capped=run >= STREAK_WINDOW_WEEKS,
+                last_mood=mine[last][1] if last is not None else None,
+                last_week_start=last,
+            )
+        )
+
+    my_week = current_week_start(now, me.zone)
+    trend_weeks = [my_week - timedelta(weeks=k) for k in range(MOOD_TREND_WEEKS - 1, -1, -1)]
+    moods: dict[date, list[int]] = defaultdict(list)
+    for mine in weeks_of.values():
+        for week, (_id, mood) in mine.items():
+            moods[week].append(mood)
+    result.mood_trend = [
+        MoodWeek(
+            week_start=week,
+            mean=round(sum(moods[week]) / len(moods[week]), 2) if moods[week] else None,
+            count=len(moods[week]),
+        )
+        for week in trend_weeks
+    ]
+
+    today = local_today(now, me.zone)
+    objectives = objectives_visible_to(viewer).filter(
+        owner_id__in=people_ids,
+        period_start__lte=today,
+        period_end__gte=today - timedelta(days=RECENTLY_ENDED_DAYS),
+    )
+    result.at_risk = _at_risk(objectives, today)
+    return result
+
+
+def _at_risk(objectives: Iterable[Objective], today: date) -> list[GoalAtRisk]:
+    found = [risk for o in objectives if (risk := objective_risk(o, today)) is not None]
+    severity = {
+        Objective.Status.MISSED: 0,
+        Objective.Status.OFF_TRACK: 1,
+        Objective.Status.AT_RISK: 2,
+        BEHIND_PACE: 3,
+    }
+    found.sort(key=lambda r: (severity.get(r.reason, 9), r.objective.owner.name, r.objective.title))
+    return found
+
+
+def _person(viewer: Viewer) -> Person:
+    if viewer.person is None:
+        raise Http404
+    return viewer.person

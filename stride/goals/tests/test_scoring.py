@@ -1,0 +1,164 @@
+"""Goal arithmetic: progress, weights, status, pace, projections and periods."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from stride.lib.scoring import (
+    clamp_progress,
+    effective_status,
+    expected_progress,
+    pace,
+    parse_period,
+    period_choices,
+    project_value,
+    quarter,
+    shift_quarter,
+    weighted_progress,
+)
+
+D = Decimal
+
+
+def test_progress_is_the_share_of_the_way_from_start_to_target() -> None:
+    assert clamp_progress(start=D(0), target=D(200), current=D(50)) == 0.25
+    assert clamp_progress(start=D(100), target=D(200), current=D(150)) == 0.5
+
+
+def test_progress_works_for_targets_that_go_down() -> None:
+    # Bring open bugs down from 50 to 10: at 30 we are half-way.
+    assert clamp_progress(start=D(50), target=D(10), current=D(30)) == 0.5
+    assert clamp_progress(start=D(50), target=D(10), current=D(10)) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "current", "expected"),
+    [
+        (0, 100, 150, 1.0),  # overshooting counts as done, not 150 %
+        (0, 100, -20, 0.0),  # going backwards counts as nothing, not negative
+        (50, 10, 70, 0.0),  # a decreasing target moving the wrong way
+        (50, 10, 0, 1.0),  # ... and beyond its target
+    ],
+)
+def test_progress_is_clamped_to_between_nothing_and_done(
+    start: int, target: int, current: int, expected: float
+) -> None:
+    assert clamp_progress(start=D(start), target=D(target), current=D(current)) == expected
+
+
+def test_a_zero_span_counts_as_done_only_when_the_value_is_there() -> None:
+    assert clamp_progress(start=D(5), target=D(5), current=D(5)) == 1.0
+    assert clamp_progress(start=D(5), target=D(5), current=D(4)) == 0.0
+
+
+def test_objective_progress_weighs_each_key_result() -> None:
+    # One key result done (weight 3), one at nothing (weight 1): three quarters there.
+    assert weighted_progress([(D(3), 1.0), (D(1), 0.0)]) == 0.75
+    assert weighted_progress([(D(1), 0.5), (D(1), 0.25)]) == 0.375
+
+
+def test_an_objective_without_key_results_has_no_progress() -> None:
+    assert weighted_progress([]) == 0.0
+    assert weighted_progress([(D(0), 1.0)]) == 0.0
+
+
+def test_a_goal_fully_progressed_is_achieved_even_before_its_end() -> None:
+    status = effective_status(
+        progress=1.0, status="at_risk", period_end=date(2026, 6, 30), today=date(2026, 5, 1)
+    )
+    assert status == "achieved"
+
+
+def test_a_goal_past_its_period_and_not_reached_is_missed_not_in_progress() -> None:
+    status = effective_status(
+        progress=0.9, status="on_track", period_end=date(2026, 6, 30), today=date(2026, 7, 1)
+    )
+    assert status == "missed"
+
+
+def test_a_running_goal_keeps_its_owners_reading() -> None:
+    status = effective_status(
+        progress=0.4, status="at_risk", period_end=date(2026, 6, 30), today=date(2026, 6, 30)
+    )
+    assert status == "at_risk"
+
+
+def test_expected_progress_is_the_elapsed_share_of_the_period() -> None:
+    start, end = date(2026, 4, 1), date(2026, 6, 30)  # 90 days
+    assert expected_progress(period_start=start, period_end=end, on=start) == 0.0
+    assert expected_progress(period_start=start, period_end=end, on=date(2026, 5, 16)) == 0.5
+    assert expected_progress(period_start=start, period_end=end, on=end) == 1.0
+
+
+def test_expected_progress_stays_within_the_period() -> None:
+    start, end = date(2026, 4, 1), date(2026, 6, 30)
+    assert expected_progress(period_start=start, period_end=end, on=date(2026, 1, 1)) == 0.0
+    assert expected_progress(period_start=start, period_end=end, on=date(2027, 1, 1)) == 1.0
+
+
+def test_a_one_day_period_is_expected_done_on_its_day() -> None:
+    day = date(2026, 4, 1)
+    assert expected_progress(period_start=day, period_end=day, on=day) == 1.0
+    assert expected_progress(period_start=day, period_end=day, on=date(2026, 3, 31)) == 0.0
+
+
+def test_pace_compares_progress_with_the_expected_share() -> None:
+    assert pace(actual=0.7, expected=0.5) == "ahead"
+    assert pace(actual=0.52, expected=0.5) == "on_pace"
+    assert pace(actual=0.2, expected=0.5) == "behind"
+
+
+def test_a_steady_history_projects_its_line_to_the_end() -> None:
+    t0 = datetime(2026, 4, 1, tzinfo=UTC)
+    # Ten a week, every week.
+    history = [(t0 + timedelta(weeks=w), D(10 * w)) for w in range(5)]
+    projected = project_value(history, at=t0 + timedelta(weeks=13))
+    assert projected == D(130)
+
+
+def test_a_projection_follows_a_decreasing_value_too() -> None:
+    t0 = datetime(2026, 4, 1, tzinfo=UTC)
+    history = [(t0, D(50)), (t0 + timedelta(days=10), D(40)), (t0 + timedelta(days=20), D(30))]
+    assert project_value(history, at=t0 + timedelta(days=40)) == D(10)
+
+
+def test_a_noisy_history_projects_the_best_fitting_line() -> None:
+    t0 = datetime(2026, 4, 1, tzinfo=UTC)
+    history = [(t0, D(0)), (t0 + timedelta(days=1), D(2)), (t0 + timedelta(days=2), D(2))]
+    # Least squares through (0,0), (1,2), (2,2): y = 1/3 + x.
+    assert project_value(history, at=t0 + timedelta(days=3)) == D("3.3333")
+
+
+def test_no_projection_without_enough_history() -> None:
+    t0 = datetime(2026, 4, 1, tzinfo=UTC)
+    assert project_value([], at=t0) is None
+    assert project_value([(t0, D(1))], at=t0 + timedelta(days=5)) is None
+    # Two values typed a minute apart say nothing about a quarter.
+    burst = [(t0, D(0)), (t0 + timedelta(minutes=1), D(10))]
+    assert project_value(burst, at=t0 + timedelta(days=90)) is None
+
+
+def test_quarters_run_from_the_first_to_the_last_day_of_three_months() -> None:
+    q = quarter(date(2026, 5, 13))
+    assert (q.key, q.start, q.end) == ("2026-Q2", date(2026, 4, 1), date(2026, 6, 30))
+    q4 = quarter(date(2026, 12, 31))
+    assert (q4.start, q4.end) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert shift_quarter(date(2026, 10, 1), 1) == date(2027, 1, 1)
+    assert shift_quarter(date(2026, 1, 1), -1) == date(2025, 10, 1)
+
+
+def test_a_period_key_names_a_quarter_or_everything_active() -> None:
+    today = date(2026, 5, 13)
+    assert parse_period("2025-Q4", today=today).start == date(2025, 10, 1)
+    assert parse_period("active", today=today).start is None
+    # Anything unknown falls back to the current quarter rather than failing.
+    for junk in (None, "", "2026-Q5", "x-Q1", "99999-Q1"):
+        assert parse_period(junk, today=today).key == "2026-Q2"
+
+
+def test_the_period_picker_offers_this_next_active_and_earlier_quarters() -> None:
+    keys = [p.key for p in period_choices(today=date(2026, 5, 13), back=2)]
+    assert keys == ["2026-Q2", "2026-Q3", "active", "2026-Q1", "2025-Q4"]
