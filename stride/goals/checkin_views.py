@@ -6,7 +6,6 @@ Views are thin: they read through ``checkin_selectors`` (which take the viewer a
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +31,7 @@ from stride.goals.checkin_forms import (
     PreferenceForm,
     copy_errors,
 )
+from stride.goals.goal_display import Chart, figure_json
 from stride.goals.models import CheckIn
 from stride.org.models import Person
 from stride.org.selectors import people_visible_to
@@ -278,21 +278,21 @@ def team_checkins(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     whole_subtree = request.GET.get("scope") == "subtree"
     status = sel.team_status(viewer, now=timezone.now(), whole_subtree=whole_subtree)
-    figure = mood_trend_figure(status.mood_trend) if status.has_mood_data else None
+    chart = mood_trend_chart(status.mood_trend) if status.has_mood_data else None
     return TemplateResponse(
         request,
         "goals/checkins/team.html",
         {
             "team": status,
-            "figure": figure,
+            "chart": chart,
             "streak_window": sel.STREAK_WINDOW_WEEKS,
             "mood_weeks": sel.MOOD_TREND_WEEKS,
         },
     )
 
 
-def mood_trend_figure(trend: list[sel.MoodWeek]) -> dict[str, Any]:
-    """The mood-trend chart as a plotly figure (a JSON-ready dict for ``Plotly.newPlot``)."""
+def mood_trend_chart(trend: list[sel.MoodWeek]) -> Chart:
+    """The mood-trend chart; its numbers are also in the table beside it on the page."""
     # Imported here: plotly is large and only this page draws a chart.
     import plotly.graph_objects as go
 
@@ -322,8 +322,11 @@ def mood_trend_figure(trend: list[sel.MoodWeek]) -> dict[str, Any]:
         xaxis={"title": {"text": _("ISO week")}, "fixedrange": True, "type": "category"},
         showlegend=False,
     )
-    figure: dict[str, Any] = json.loads(fig.to_json())
-    return figure
+    return Chart(
+        dom_id="mood-trend-chart",
+        figure_json=figure_json(fig),
+        caption=_("Mean mood per week; the same figures are in the table below."),
+    )
 
 
 def _person(viewer: Viewer) -> Person:

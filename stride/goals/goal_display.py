@@ -271,7 +271,8 @@ def _thin(points: list[tuple[datetime, Decimal]]) -> list[tuple[datetime, Decima
     return points[-MAX_POINTS:]
 
 
-def _figure_json(fig: go.Figure) -> SafeString:
+def figure_json(fig: go.Figure) -> SafeString:
+    """Plotly's JSON for a figure, escaped to sit inside ``<script type="application/json">``."""
     return mark_safe(fig.to_json().translate(_JSON_ESCAPES))  # noqa: S308 - escaped above
 
 
@@ -349,7 +350,7 @@ def objective_chart(row: ObjectiveRow, *, zone: ZoneInfo) -> Chart:
     table.sort(key=lambda item: item[0])
     return Chart(
         dom_id=f"chart-objective-{objective.pk}",
-        figure_json=_figure_json(fig),
+        figure_json=figure_json(fig),
         caption=caption,
         columns=[_("When"), _("Key result"), _("Value"), _("Progress")],
         rows=[cells for _at, cells in table],
@@ -410,7 +411,7 @@ def key_result_chart(objective: Objective, kr_row: KeyResultRow, *, zone: ZoneIn
             "current": kr_row.current_display,
             "target": kr_row.target_display,
         }
-    return Chart(dom_id=f"chart-kr-{kr.pk}", figure_json=_figure_json(fig), caption=caption)
+    return Chart(dom_id=f"chart-kr-{kr.pk}", figure_json=figure_json(fig), caption=caption)
 
 
 def detail_rows(

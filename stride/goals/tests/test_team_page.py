@@ -67,7 +67,7 @@ def test_the_mood_trend_is_a_plotly_chart_with_a_table_alternative(cast: Cast) -
     assert '<script src="/static/vendor/plotly/plotly.min.js' in html
     assert "Plotly.newPlot" in html
     data = re.search(
-        r'<script id="mood-trend-figure" type="application/json">(.*?)</script>', html, re.S
+        r'<script type="application/json" id="mood-trend-chart-data">(.*?)</script>', html, re.S
     )
     assert data is not None
     figure = json.loads(data.group(1))

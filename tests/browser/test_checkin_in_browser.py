@@ -1,0 +1,91 @@
+"""The heart of Stride in a real browser: a person writes their weekly check-in, updating a
+key result from the prefilled form, and their manager sees it on the team page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import Cast
+from stride.goals import services as goals
+from stride.goals.models import CheckIn, KeyResult
+from tests.browser.conftest import (
+    Size,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    login,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def give_alice_a_goal(cast: Cast) -> KeyResult:
+    today = date.today()
+    objective = goals.objective_create(
+        viewer=cast.viewer(cast.alice),
+        title="Launch the self-service portal",
+        period_start=today - timedelta(days=30),
+        period_end=today + timedelta(days=60),
+        key_results=[{"title": "Pilot customers live", "start": 0, "target": 10}],
+    )
+    return objective.key_results.get()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_check_in_written_in_the_browser_reaches_the_managers_team_page(
+    cast: Cast, new_page: Callable[[Size], Page], size: Size
+) -> None:
+    key_result = give_alice_a_goal(cast)
+
+    page = new_page(size)
+    login(page, "alice@example.com")
+    page.get_by_role("link", name="Check-in", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Weekly check-in")
+    # The key result arrives prefilled through htmx.
+    row = page.get_by_role("group", name="Pilot customers live")
+    expect(row).to_be_visible()
+    page.get_by_label("4 — Good").check()
+    page.get_by_label("Progress").fill("Two pilot customers went live.")
+    page.get_by_label("Plans").fill("Onboard the third pilot.")
+    row.get_by_label("New value").fill("2")
+    row.get_by_label("Confidence (0–10)").fill("7")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Submit check-in").click()
+    page.wait_for_load_state("networkidle")
+
+    checkin = CheckIn.objects.get(person=cast.alice)
+    assert checkin.progress == "Two pilot customers went live."
+    key_result.refresh_from_db()
+    assert key_result.current == 2
+
+    manager_page = new_page(size)
+    login(manager_page, "manager@example.com")
+    manager_page.goto("/team/")
+    this_week = manager_page.get_by_role("region", name="This week")
+    alice_row = this_week.get_by_role("row").filter(has_text="Alice Report")
+    expect(alice_row).to_contain_text("Checked in")
+    expect(this_week.get_by_role("row").filter(has_text="Bob Report")).not_to_contain_text(
+        "Checked in"
+    )
+    assert_accessible(manager_page)
+    assert_no_horizontal_scroll(manager_page)
+    alice_row.get_by_role("link", name="Checked in").click()
+    expect(manager_page.get_by_text("Two pilot customers went live.")).to_be_visible()
+
+
+def test_a_peer_cannot_open_the_check_in(cast: Cast, new_page: Callable[[Size], Page]) -> None:
+    give_alice_a_goal(cast)
+    from stride.goals import checkin_services
+
+    checkin = checkin_services.checkin_submit(
+        viewer=cast.viewer(cast.alice), mood=3, progress="Private thoughts"
+    )
+    page = new_page("desktop")
+    login(page, "bob@example.com")
+    response = page.goto(f"/check-ins/{checkin.pk}/")
+    assert response is not None and response.status == 404
+    expect(page.get_by_text("Private thoughts")).to_have_count(0)
