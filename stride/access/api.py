@@ -53,6 +53,7 @@ def auth_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, objec
     Failed attempts count towards the same rate limit as the login page (allauth's
     adapter keeps one counter per address and per client IP for both)."""
     from allauth.account.adapter import get_adapter
+    from allauth.mfa.utils import is_mfa_enabled
     from django.core.exceptions import ValidationError
 
     try:
@@ -66,6 +67,14 @@ def auth_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, objec
     viewer = viewer_for_user(user, via="api")
     if user is None or viewer.person is None or not user.is_active:
         raise HttpError(401, "E-mail or password is wrong.")
+    if is_mfa_enabled(user):
+        # A password alone must not get round the second factor: such people create
+        # tokens on their Access tokens page, after signing in with both.
+        raise HttpError(
+            403,
+            "Two-factor authentication is on for this account; create a token on the "
+            "Access tokens page instead.",
+        )
     token, secret = services.token_create(viewer=viewer, name=payload.name, scope=payload.scope)
     return Status(201, {"id": token.pk, "token": secret, "name": token.name, "scope": token.scope})
 

@@ -36,14 +36,19 @@ class Viewer:
 
     def manages(self, other: Person) -> bool:
         """True when ``other`` is anywhere below the viewer in the reporting tree."""
-        return self.person is not None and other.is_in_subtree_of(self.person)
+        return (
+            self.person is not None
+            and bool(self.person.path)
+            and other.is_in_subtree_of(self.person)
+        )
 
     def is_self_or_manager_of(self, other: Person) -> bool:
         return self.person is not None and (other.pk == self.person.pk or self.manages(other))
 
     def subtree_q(self, prefix: str = "", include_self: bool = True) -> Q:
         """A filter for people (through ``prefix``) at or below the viewer in the tree."""
-        if self.person is None:
+        # An empty path would be a prefix of every path: treat it as managing nobody.
+        if self.person is None or not self.person.path:
             return Q(pk__in=[])
         q = Q(**{f"{prefix}path__startswith": self.person.path})
         if not include_self:
@@ -63,7 +68,8 @@ def viewer_for_user(user: object, *, via: str = "web") -> Viewer:
         .prefetch_related("grants")
         .first()
     )
-    if person is None:
+    if person is None or person.status == Person.Status.LEFT:
+        # People who have left see nothing, even through a session opened before they left.
         return ANONYMOUS
     return viewer_for_person(person, via=via)
 

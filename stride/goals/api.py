@@ -141,6 +141,9 @@ class ObjectiveDetailOut(ObjectiveOut):
 
 
 class UpdateOut(Schema):
+    """A value update. ``note``, ``confidence`` and ``checkin_id`` are empty when the update
+    was written in a check-in the caller may not read."""
+
     id: int
     key_result_id: int
     value: Decimal
@@ -149,6 +152,18 @@ class UpdateOut(Schema):
     author: PersonRef | None
     checkin_id: int | None
     at: datetime
+
+    @staticmethod
+    def resolve_note(obj: KeyResultUpdate) -> str:
+        return selectors.checkin_details(obj)[0]
+
+    @staticmethod
+    def resolve_confidence(obj: KeyResultUpdate) -> int | None:
+        return selectors.checkin_details(obj)[1]
+
+    @staticmethod
+    def resolve_checkin_id(obj: KeyResultUpdate) -> int | None:
+        return selectors.checkin_details(obj)[2]
 
 
 # --- in -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
+from stride.access.audit import audit_read
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, CheckInComment, KeyResult, KeyResultUpdate, Objective
 from stride.goals.selectors import (
@@ -83,7 +84,8 @@ def checkins_with_details(viewer: Viewer) -> QuerySet[CheckIn]:
 
 
 def checkin_detail_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
-    """One check-in with its comments and visible key-result updates, or 404."""
+    """One check-in with its comments and visible key-result updates, or 404; a read by
+    anyone but the author is audited."""
     checkin = (
         checkins_with_details(viewer)
         .prefetch_related(
@@ -99,6 +101,9 @@ def checkin_detail_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
     )
     if checkin is None:
         raise Http404
+    if checkin.person_id != viewer.person_id:
+        # Someone else's check-in (mood, problems) is a sensitive read.
+        audit_read(actor=viewer, action="checkin.read", target=checkin)
     return checkin
 
 

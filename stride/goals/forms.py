@@ -149,11 +149,18 @@ class ObjectiveForm(forms.Form):
     def changes(self) -> dict[str, Any]:
         """For an edit: only the fields whose value differs from the objective's."""
         assert self.objective is not None
-        return {
+        changed = {
             name: value
             for name, value in self.service_kwargs().items()
             if getattr(self.objective, name) != value
         }
+        # An alignment the editor cannot see is not offered in the select, so the form
+        # posts no parent; that is not a wish to remove it.
+        parent_id = self.objective.parent_id
+        offered = self.fields["parent"].queryset.filter(pk=parent_id).exists()  # type: ignore[attr-defined]
+        if parent_id is not None and not offered and changed.get("parent", False) is None:
+            del changed["parent"]
+        return changed
 
 
 class KeyResultForm(forms.Form):

@@ -28,8 +28,9 @@ from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
+from stride.access.audit import audit_read
 from stride.access.viewer import Viewer
-from stride.goals.models import CheckIn, CheckInComment, KeyResult, KeyResultUpdate, Objective
+from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate, Objective
 from stride.lib.scoring import Period
 from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, subtree_of
@@ -68,9 +69,16 @@ def objectives_visible_to(viewer: Viewer) -> QuerySet[Objective]:
 
 
 def objective_for_viewer(viewer: Viewer, objective_id: int) -> Objective:
+    """One objective, or 404. Someone else's private objective is a sensitive read: each
+    look by a manager or HR admin leaves an audit entry."""
     objective = objectives_visible_to(viewer).filter(pk=objective_id).first()
     if objective is None:
         raise Http404
+    if (
+        objective.visibility == Objective.Visibility.PRIVATE
+        and objective.owner_id != viewer.person_id
+    ):
+        audit_read(actor=viewer, action="objective.read_private", target=objective)
     return objective
 
 
@@ -352,30 +360,55 @@ def key_result_history(
     return dict(history)
 
 
+def _updates_visible_to(viewer: Viewer) -> QuerySet[KeyResultUpdate]:
+    """Key-result updates of objectives the viewer may see, each annotated with
+    ``checkin_shared``: False when the update was written in a check-in the viewer may not
+    read. Its value is the objective's business; its note and confidence belong to the
+    check-in, so callers show them only when ``checkin_shared`` (see ``checkin_details``)."""
+    readable_checkin = CheckIn.objects.filter(
+        checkin_visibility_q(viewer), pk=OuterRef("checkin_id")
+    )
+    return (
+        KeyResultUpdate.objects.filter(
+            objective_visibility_q(viewer, prefix="key_result__objective__")
+        )
+        .select_related("author")
+        .annotate(
+            checkin_shared=Case(
+                When(Q(checkin__isnull=True) | Exists(readable_checkin), then=Value(True)),
+                default=Value(False),
+            )
+        )
+    )
+
+
+def checkin_details(update: KeyResultUpdate) -> tuple[str, int | None, int | None]:
+    """(note, confidence, check-in id) of an update as its viewer may see them."""
+    if update.checkin_id is None or getattr(update, "checkin_shared", False):
+        return update.note, update.confidence, update.checkin_id
+    return "", None, None
+
+
 def key_result_updates_of_objective(
     viewer: Viewer, objective: Objective, *, limit: int = UPDATES_SHOWN
 ) -> list[KeyResultUpdate]:
-    """The value updates of an objective's key results, newest first, with their authors."""
-    return list(
-        KeyResultUpdate.objects.filter(
-            objective_visibility_q(viewer, prefix="key_result__objective__"),
-            key_result__objective_id=objective.pk,
-        )
-        .select_related("author")
+    """The value updates of an objective's key results, newest first, with their authors;
+    notes and confidence from check-ins the viewer may not read are blanked."""
+    updates = list(
+        _updates_visible_to(viewer)
+        .filter(key_result__objective_id=objective.pk)
         .order_by("-at", "-id")[:limit]
     )
+    for update in updates:
+        # Only in memory, for display; these objects are never saved.
+        update.note, update.confidence, update.checkin_id = checkin_details(update)
+    return updates
 
 
 def key_result_updates(viewer: Viewer, key_result: KeyResult) -> QuerySet[KeyResultUpdate]:
-    """One key result's history, oldest first (the key result read through a selector)."""
-    return (
-        KeyResultUpdate.objects.filter(
-            objective_visibility_q(viewer, prefix="key_result__objective__"),
-            key_result_id=key_result.pk,
-        )
-        .select_related("author")
-        .order_by("at", "id")
-    )
+    """One key result's history, oldest first (the key result read through a selector).
+    Show notes and confidence through ``checkin_details``."""
+    return _updates_visible_to(viewer).filter(key_result_id=key_result.pk).order_by("at", "id")
 
 
 # --- choices for the goal form ------------------------------------------------------------
@@ -435,18 +468,3 @@ def checkin_visibility_q(viewer: Viewer, prefix: str = "") -> Q:
 
 def checkins_visible_to(viewer: Viewer) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(checkin_visibility_q(viewer)).select_related("person")
-
-
-def checkin_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
-    checkin = (
-        checkins_visible_to(viewer)
-        .prefetch_related(
-            Prefetch("comments", queryset=CheckInComment.objects.select_related("author")),
-            "kr_updates__key_result",
-        )
-        .filter(pk=checkin_id)
-        .first()
-    )
-    if checkin is None:
-        raise Http404
-    return checkin

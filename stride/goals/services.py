@@ -75,8 +75,19 @@ def _check_objective(viewer: Viewer, data: dict[str, Any], instance: Objective |
         errors["status"] = _("Status must be one of: %(values)s.") % {
             "values": ", ".join(Objective.Status.values)
         }
-    if level == Objective.Level.TEAM and data.get("team") is None:
+    team: Team | None = data.get("team")
+    if level == Objective.Level.TEAM and team is None:
         errors["team"] = _("A team objective needs a team.")
+    elif (
+        level == Objective.Level.TEAM
+        and team is not None
+        and (instance is None or instance.team_id != team.pk or instance.level != level)
+        and not _may_speak_for_team(viewer, data.get("owner") or viewer.person, team)
+    ):
+        errors["team"] = _(
+            "Only members of this team, the managers of its members and HR admins set its "
+            "objectives."
+        )
     # Setting a company objective is reserved; keeping one you were given is not.
     becomes_company = level == Objective.Level.COMPANY and (
         instance is None or instance.level != Objective.Level.COMPANY
@@ -116,6 +127,14 @@ def _check_objective(viewer: Viewer, data: dict[str, Any], instance: Objective |
                 seen += 1
     if errors:
         raise ValidationError(errors)
+
+
+def _may_speak_for_team(viewer: Viewer, owner: Person | None, team: Team) -> bool:
+    """A team objective is set by HR, by a member of the team for themselves, or by a
+    manager of someone in the team."""
+    if viewer.is_hr_admin or (owner is not None and owner.team_id == team.pk):
+        return True
+    return Person.objects.filter(viewer.subtree_q(), team_id=team.pk).exists()
 
 
 def _is_top_level(viewer: Viewer) -> bool:

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
 from stride.org.models import Person, Team, User
-from stride.org.services import login_emails_set
+from stride.org.services import login_emails_set, logins_set_active
 
 COLUMNS: tuple[str, ...] = (
     "email",
@@ -931,6 +931,19 @@ def _write(
         )
     for audit_batch in _batches(audit):
         AuditEntry.objects.bulk_create(audit_batch)
+
+    # Someone who has left can no longer sign in: Django refuses inactive users, which also
+    # ends their open sessions. Someone who comes back can sign in again.
+    leaving: list[int] = [
+        p.user_id for p in new_people if p.user_id and p.status == Person.Status.LEFT
+    ]
+    returning: list[int] = []
+    for row, changes in plan.updates:
+        if "status" in changes and row.existing is not None and row.existing.user_id:
+            left = row.values.get("status") == Person.Status.LEFT
+            (leaving if left else returning).append(row.existing.user_id)
+    logins_set_active(user_ids=leaving, active=False)
+    logins_set_active(user_ids=returning, active=True)
 
 
 # --- The service --------------------------------------------------------------------------

@@ -35,6 +35,15 @@ def login_emails_set(user_emails: dict[int, str]) -> None:
     )
 
 
+def logins_set_active(*, user_ids: list[int], active: bool) -> None:
+    """Let these logins sign in, or not. An inactive login is refused by Django's auth
+    backends at the next request, so turning one off also ends its open sessions."""
+    for start in range(0, len(user_ids), 1000):
+        User.objects.filter(pk__in=user_ids[start : start + 1000]).exclude(is_active=active).update(
+            is_active=active
+        )
+
+
 def path_for(person_id: int, manager: Person | None) -> str:
     return f"{manager.path if manager else '/'}{person_id}/"
 
@@ -80,6 +89,8 @@ def person_create(
     # Without a password the login is unusable until the person resets it (or uses SSO).
     user = User.objects.filter(email=email).first() or User.objects.create_user(email, password)
     login_emails_set({user.pk: email})
+    if status == Person.Status.LEFT:
+        logins_set_active(user_ids=[user.pk], active=False)
     person.user = user
     person.save()
     person.path = path_for(person.pk, manager)

@@ -357,3 +357,24 @@ def test_peers_cannot_record_values_on_someone_elses_key_result(cast: Cast) -> N
     with pytest.raises(Http404):
         record(cast, cast.bob, kr, 50)
     assert KeyResultUpdate.objects.filter(key_result=kr).count() == 1
+
+
+def test_nobody_outside_a_team_sets_its_team_objectives(cast: Cast) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        make_objective(
+            cast, cast.outsider, "Product must do X", level=Objective.Level.TEAM, team=cast.product
+        )
+    assert "team" in error.value.message_dict
+    assert not Objective.objects.filter(title="Product must do X").exists()
+
+
+def test_members_and_managers_of_a_team_set_its_objectives(cast: Cast) -> None:
+    mine = make_objective(
+        cast, cast.alice, "Faster builds", level=Objective.Level.TEAM, team=cast.product
+    )
+    theirs = make_objective(
+        cast, cast.salesmanager, "Product demo kit", level=Objective.Level.TEAM, team=cast.sales
+    )
+    assert mine.team == cast.product and theirs.team == cast.sales

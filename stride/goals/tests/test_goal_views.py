@@ -581,3 +581,20 @@ def test_adding_one_key_result(cast: Cast, growing: Objective) -> None:
     kr = growing.key_results.get(title="Revenue")
     assert kr.unit == "EUR" and kr.position == 2
     assert good["Location"].endswith(f"#kr-{kr.pk}")
+
+
+def test_editing_keeps_an_alignment_the_editor_cannot_see(cast: Cast) -> None:
+    secret = make_objective(
+        cast, cast.manager, "Manager's private plan", visibility=Objective.Visibility.PRIVATE
+    )
+    mine = make_objective(cast, cast.alice, "Ship the search", parent=secret)
+    data = edit_post(mine, title="Ship the new search")
+    data["parent"] = ""  # the select cannot offer a parent alice may not see
+    response = cast.client(cast.alice).post(reverse("goals:objective_edit", args=[mine.pk]), data)
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.title == "Ship the new search"
+    assert mine.parent_id == secret.pk
+    page = cast.client(cast.alice).get(reverse("goals:objective_edit", args=[mine.pk]))
+    assert b"Manager&#x27;s private plan" not in page.content
+    assert b"Manager's private plan" not in page.content
