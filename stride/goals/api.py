@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja.pagination import CursorPagination, paginate
 from pydantic import Field
 
 from stride.access.viewer import Viewer
@@ -302,9 +302,13 @@ def _refs(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/objectives", response=list[ObjectiveOut], summary="Objectives you may see")
-@paginate
+@paginate(CursorPagination, ordering=("id",))
 def objective_list(request: HttpRequest, filters: Query[ObjectiveFilters]) -> QuerySet[Objective]:
-    """Objectives visible to you, oldest period end first, with their key results."""
+    """Objectives visible to you, with their key results, in the order they were created.
+
+    Pages are cursor-based: follow ``next`` (pass it as ``cursor``) until it is null. There
+    is no total count, so a page costs the same in an organisation of any size; narrow the
+    list with the filters (``active_on``, ``owner_id``, ``team_id`` …)."""
     qs = selectors.objectives_listed_for(_viewer(request))
     if filters.owner_id is not None:
         qs = qs.filter(owner_id=filters.owner_id)
@@ -319,7 +323,7 @@ def objective_list(request: HttpRequest, filters: Query[ObjectiveFilters]) -> Qu
     if filters.q.strip():
         term = filters.q.strip()
         qs = qs.filter(Q(title__icontains=term) | Q(description__icontains=term))
-    return qs.order_by("period_end", "title", "id")
+    return qs
 
 
 @router.post("/objectives", response={201: ObjectiveDetailOut}, summary="Create an objective")

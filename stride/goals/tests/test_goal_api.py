@@ -144,8 +144,8 @@ def test_the_list_carries_id_visibility_progress_and_key_results(
     assert response.status_code == 200
     assert_documented(openapi, "get", "/objectives", response)
     body = response.json()
-    assert body["count"] == 1
-    item = body["items"][0]
+    assert body["next"] is None and len(body["results"]) == 1
+    item = body["results"][0]
     assert (item["id"], item["visibility"]) == (objective.pk, "private")
     assert item["owner"] == {"id": cast.alice.pk, "name": "Alice Report"}
     assert item["progress"] == 0.25
@@ -173,7 +173,7 @@ def test_a_private_objective_is_listed_and_found_only_for_those_allowed(
     objective = make_objective(cast, cast.alice, visibility=PRIVATE)
     kr = first_kr(objective)
     client = cast.client(getattr(cast, name))
-    ids = [item["id"] for item in client.get(f"{API}/objectives").json()["items"]]
+    ids = [item["id"] for item in client.get(f"{API}/objectives").json()["results"]]
     assert (objective.pk in ids) is seen
     expected = 200 if seen else 404
     assert client.get(f"{API}/objectives/{objective.pk}").status_code == expected
@@ -192,7 +192,7 @@ def test_list_filters(cast: Cast) -> None:
     def ids(**params: Any) -> set[int]:
         response = client.get(f"{API}/objectives", params)
         assert response.status_code == 200
-        return {item["id"] for item in response.json()["items"]}
+        return {item["id"] for item in response.json()["results"]}
 
     assert ids(owner_id=cast.alice.pk) == {risky.pk, old.pk}
     assert ids(team_id=cast.product.pk) == {team.pk}
@@ -433,3 +433,18 @@ def test_a_token_works_as_well_as_the_session(cast: Cast) -> None:
     )
     assert response.status_code == 201
     assert Client().get(f"{API}/objectives").status_code == 401
+
+
+def test_the_objective_list_pages_by_cursor_through_everything_once(cast: Cast) -> None:
+    made = {make_objective(cast, cast.alice, f"Goal {n}", created_at=None).pk for n in range(7)}
+    client = cast.client(cast.alice)
+    seen: list[int] = []
+    url: str | None = f"{API}/objectives?page_size=3"
+    pages = 0
+    while url:
+        body = client.get(url).json()
+        seen += [item["id"] for item in body["results"]]
+        url = body["next"]
+        pages += 1
+    assert pages == 3
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
