@@ -1,0 +1,432 @@
+"""``stride bench`` (``make bench``): build a 10,000-person and a 150-person organisation with
+two years of weekly check-ins, measure the main pages as a typical manager on both, and
+fail when a page's query count depends on the size of the organisation.
+
+One command, three kinds of process. The parent prepares each size's database in a child
+(migrate, build or reuse), then starts one measuring child per size, each with its own
+database in its environment, and asks them for page loads in turn — large, small, small,
+large, … — over a pipe, so a burst of load on the machine falls on both sizes alike."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from argparse import SUPPRESS, ArgumentParser, ArgumentTypeError
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from stride.demo import bench
+from stride.demo.console import console_for, progress_bars
+from stride.demo.generator import generate
+
+TARGET_RATIO = 1.5
+REPLY = "@@bench "  # marks the measuring child's answers among anything else it prints
+
+
+def _sizes(value: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ArgumentTypeError("give sizes as numbers separated by commas") from None
+    if len(sizes) != 2 or min(sizes) < 30:
+        raise ArgumentTypeError("give two sizes of at least 30 people, e.g. 10000,150")
+    return sorted(sizes, reverse=True)
+
+
+def _fmt(value: float | None, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:g}{suffix}"
+
+
+def _child_argv(
+    target: bench.Target, phase: str, options: dict[str, Any], today: date
+) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "stride.cli",
+        "bench",
+        "--child",
+        f"--phase={phase}",
+        f"--size={target.size}",
+        f"--weeks={options['weeks']}",
+        f"--seed={options['seed']}",
+        f"--today={today.isoformat()}",
+        f"--marker={target.marker}",
+    ]
+
+
+class _Measurer:
+    """The parent's handle on one measuring child: send a command, read its answer."""
+
+    def __init__(self, target: bench.Target, argv: list[str], echo: IO[str]) -> None:
+        self.target = target
+        self.echo = echo
+        self.proc = subprocess.Popen(  # noqa: S603
+            argv,
+            env={**os.environ, **target.env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+
+    def ask(self, command: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                code = self.proc.wait()
+                raise CommandError(
+                    f"The measuring process for {self.target.size:,} people ended "
+                    f"(exit code {code})."
+                )
+            if line.startswith(REPLY):
+                answer: dict[str, Any] = json.loads(line[len(REPLY) :])
+                return answer
+            self.echo.write(line)  # anything else it printed, passed through
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(CommandError, BrokenPipeError):
+                self.ask("quit")
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark my goals, the check-in form, the team page and the objectives API on an "
+        "organisation of 10,000 people and one of 150 (two years of weekly check-ins each): "
+        "median and 95th-percentile server time and SQL queries. Exits non-zero when a "
+        "page's query count differs between the sizes or a page does not answer."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--sizes", type=_sizes, default=[10_000, 150], help="Two sizes (default 10000,150)."
+        )
+        parser.add_argument("--weeks", type=int, default=104, help="Weeks of check-ins (104).")
+        parser.add_argument("--seed", type=int, default=42, help="Generator seed (42).")
+        parser.add_argument(
+            "--requests", type=int, default=30, help="Timed requests per page and size (30)."
+        )
+        parser.add_argument(
+            "--warmup", type=int, default=5, help="Untimed requests per page and size first (5)."
+        )
+        parser.add_argument(
+            "--rebuild", action="store_true", help="Build the databases again, even if cached."
+        )
+        parser.add_argument(
+            "--dir",
+            type=Path,
+            default=None,
+            help="Where SQLite databases and markers live (default <data dir>/bench).",
+        )
+        parser.add_argument(
+            "--output",
+            type=Path,
+            default=Path("bench/results/latest.json"),
+            help="Results file (default bench/results/latest.json).",
+        )
+        # Internal: one size, in a child process pointed at its database.
+        parser.add_argument("--child", action="store_true", help=SUPPRESS)
+        parser.add_argument("--phase", choices=["prepare", "measure"], help=SUPPRESS)
+        parser.add_argument("--size", type=int, help=SUPPRESS)
+        parser.add_argument("--today", type=date.fromisoformat, help=SUPPRESS)
+        parser.add_argument("--marker", type=Path, help=SUPPRESS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if min(options["requests"], options["warmup"]) < 1:
+            raise CommandError("--requests and --warmup must be at least 1.")
+        if not options["child"]:
+            self._parent(options)
+        elif options["phase"] == "prepare":
+            self._prepare(options)
+        else:
+            self._serve_measurements(options)
+
+    # --- parent ------------------------------------------------------------------------
+
+    def _parent(self, options: dict[str, Any]) -> None:
+        console = console_for(self.stdout)
+        bench_dir = (options["dir"] or Path(settings.DATA_DIR) / "bench").resolve()
+        bench_dir.mkdir(parents=True, exist_ok=True)
+        targets = bench.targets(
+            sizes=options["sizes"],
+            bench_dir=bench_dir,
+            database_url=os.environ.get("DATABASE_URL", ""),
+        )
+        today = (
+            timezone.localdate()
+            if options["rebuild"]
+            else bench.build_day([t.marker for t in targets], today=timezone.localdate())
+        )
+        builds = {}
+        for target in targets:
+            wanted = bench.wanted_marker(
+                size=target.size, weeks=options["weeks"], seed=options["seed"], today=today
+            )
+            if options["rebuild"] or not bench.marker_matches(target.marker, wanted):
+                bench.wipe(target)
+            bench.ensure_database(target)
+            console.rule(f"{target.size:,} people — {target.vendor} {target.location}")
+            argv = _child_argv(target, "prepare", options, today)
+            code = subprocess.call(argv, env={**os.environ, **target.env})  # noqa: S603
+            found = bench.read_marker(target.marker)
+            if code != 0 or found is None:
+                raise CommandError(f"Preparing {target.size:,} people failed (exit code {code}).")
+            builds[target.size] = found
+        console.rule("Measuring")
+        sizes = self._measure(console, targets, options, today, builds)
+        large, small = sizes
+        report = {
+            "command": " ".join(["stride", *sys.argv[1:]]) if "bench" in sys.argv else "",
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {**bench.machine(), "database": large["database"]["version"]},
+            "settings": {k: options[k] for k in ("weeks", "seed", "requests", "warmup")},
+            "sizes": sizes,
+            "comparison": bench.compare(large, small),
+            "target_ratio": TARGET_RATIO,
+        }
+        failures = self._verdicts(report)
+        report["ok"] = not failures
+        output: Path = options["output"]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2) + "\n")
+        self._print(console, report)
+        console.print(f"Results written to {output}.")
+        if failures:
+            raise CommandError(" ".join(failures))
+
+    def _measure(
+        self,
+        console: Console,
+        targets: list[bench.Target],
+        options: dict[str, Any],
+        today: date,
+        builds: dict[int, dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        measurers = [
+            _Measurer(t, _child_argv(t, "measure", options, today), sys.stdout) for t in targets
+        ]
+        try:
+            hello = {m.target.size: m.ask("hello") for m in measurers}
+            for m in measurers:
+                viewer = hello[m.target.size]["viewer"]
+                console.print(
+                    f"{m.target.size:,} people: as {viewer['email']} "
+                    f"({viewer['direct_reports']} direct reports, {viewer['subtree']} below)."
+                )
+            console.print(
+                f"{options['warmup']} warm-up and {options['requests']} timed requests per page "
+                "and size, alternating the sizes request by request…"
+            )
+            pages: dict[int, list[bench.PageResult]] = {m.target.size: [] for m in measurers}
+            for page in bench.PAGES:
+                results = {m.target.size: bench.PageResult(page.name, page.path) for m in measurers}
+                for turn in range(options["warmup"] + options["requests"]):
+                    for m in measurers if turn % 2 == 0 else measurers[::-1]:
+                        result = results[m.target.size]
+                        if result.error:
+                            continue
+                        answer = m.ask(f"get {page.path}")
+                        result.status, result.bytes = answer["status"], answer["bytes"]
+                        if answer["error"]:
+                            result.error = answer["error"]
+                        elif turn >= options["warmup"]:
+                            result.times_ms.append(answer["ms"])
+                for m in measurers:
+                    result = results[m.target.size]
+                    if not result.error:
+                        result.queries = m.ask(f"queries {page.path}")["queries"]
+                    pages[m.target.size].append(bench.summarise(result))
+        finally:
+            for m in measurers:
+                m.close()
+        return [
+            {
+                "people": hello[t.size]["people"],
+                "database": hello[t.size]["database"],
+                "build": builds[t.size],
+                "viewer": hello[t.size]["viewer"],
+                "pages": bench.as_dicts(pages[t.size]),
+            }
+            for t in targets
+        ]
+
+    def _verdicts(self, report: dict[str, Any]) -> list[str]:
+        failures = []
+        for size in report["sizes"]:
+            broken = [p for p in size["pages"] if p["status"] != 200 or p["error"]]
+            for page in broken:
+                failures.append(
+                    f"{page['path']} failed at {size['people']:,} people: {page['error']}."
+                )
+        for row in report["comparison"]:
+            measured = row["queries_large"] is not None and row["queries_small"] is not None
+            if measured and not row["same_queries"]:
+                failures.append(
+                    f"{row['path']} makes {row['queries_large']} queries at the large size "
+                    f"but {row['queries_small']} at the small one."
+                )
+        return failures
+
+    def _print(self, console: Console, report: dict[str, Any]) -> None:
+        for size in report["sizes"]:
+            viewer = size["viewer"]
+            table = Table(
+                title=(
+                    f"{size['people']:,} people, {report['settings']['weeks']} weeks, "
+                    f"{size['database']['version']}; as {viewer['email']} "
+                    f"({viewer['direct_reports']} direct reports); "
+                    f"{report['settings']['requests']} requests per page"
+                ),
+                box=box.SIMPLE_HEAD,
+                title_justify="left",
+            )
+            for column in ("Page", "Path", "Status", "Median ms", "p95 ms", "Queries"):
+                table.add_column(column, justify="right" if "ms" in column else "left")
+            for page in size["pages"]:
+                status = str(page["status"]) if not page["error"] else f"✗ {page['status']}"
+                table.add_row(
+                    page["name"],
+                    page["path"],
+                    status,
+                    _fmt(page["median_ms"]),
+                    _fmt(page["p95_ms"]),
+                    _fmt(page["queries"]),
+                )
+            console.print(table)
+            for page in size["pages"]:
+                if page["error"]:
+                    console.print(f"  ✗ {page['path']}: {page['error']}")
+        large, small = (s["people"] for s in report["sizes"])
+        table = Table(
+            title=f"{large:,} vs {small:,} people (target: same queries, ratio < {TARGET_RATIO})",
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+        )
+        for column in ("Page", "Queries", "Same", "Median ratio", "p95 ratio", "Target"):
+            table.add_column(column, justify="left" if column == "Page" else "right")
+        for row in report["comparison"]:
+            ratio = row["median_ratio"]
+            meets = row["same_queries"] and ratio is not None and ratio < TARGET_RATIO
+            table.add_row(
+                row["page"],
+                f"{_fmt(row['queries_large'])} / {_fmt(row['queries_small'])}",
+                "yes" if row["same_queries"] else "NO",
+                _fmt(ratio, "×"),
+                _fmt(row["p95_ratio"], "×"),
+                "✓" if meets else "✗",
+            )
+        console.print(table)
+
+    # --- children ----------------------------------------------------------------------
+
+    def _prepare(self, options: dict[str, Any]) -> None:
+        """Migrate, then build the organisation unless the database already holds it."""
+        from stride.org.models import Person
+
+        console = console_for(self.stdout)
+        size, marker, today = options["size"], options["marker"], options["today"]
+        wanted = bench.wanted_marker(
+            size=size, weeks=options["weeks"], seed=options["seed"], today=today
+        )
+        call_command("migrate", interactive=False, verbosity=0)
+        people = Person.objects.count()
+        if people == size and bench.marker_matches(marker, wanted):
+            build = bench.read_marker(marker) or {}
+            console.print(
+                f"Reusing the organisation built {build.get('built_at')} "
+                f"(in {build.get('seconds', 0):.0f} s)."
+            )
+            return
+        if people:
+            raise CommandError(
+                f"The database holds {people:,} people, not a benchmark organisation of "
+                f"{size:,}; run again with --rebuild."
+            )
+        console.print(
+            f"Building an organisation of {size:,} people with {options['weeks']} weeks of "
+            "weekly check-ins (cached for later runs)…"
+        )
+        with progress_bars(console) as progress:
+            summary = generate(
+                seed=options["seed"],
+                people=size,
+                weeks=options["weeks"],
+                today=today,
+                progress=progress,
+            )
+        build = {
+            **wanted,
+            "seconds": summary.seconds,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": bench.database_description()["version"],
+            "objectives": summary.objectives,
+            "key_results": summary.key_results,
+            "key_result_updates": summary.key_result_updates,
+            "checkins": summary.checkins,
+            "comments": summary.comments,
+        }
+        marker.write_text(json.dumps(build, indent=2) + "\n")
+        console.print(
+            f"Built in {summary.seconds:.0f} s: {summary.checkins:,} check-ins, "
+            f"{summary.key_result_updates:,} key-result updates, "
+            f"{summary.objectives:,} objectives."
+        )
+
+    def _serve_measurements(self, options: dict[str, Any]) -> None:
+        """Answer the parent's commands, one JSON line each: ``hello``, ``get <path>``,
+        ``queries <path>``, ``quit``."""
+        from stride.org.models import Person
+
+        def reply(answer: dict[str, Any]) -> None:
+            sys.stdout.write(REPLY + json.dumps(answer) + "\n")
+            sys.stdout.flush()
+
+        manager = bench.typical_manager()
+        if manager is None:
+            raise CommandError("No manager with 5–8 direct reports to measure as.")
+        probe = bench.PageProbe(manager)
+        for line in sys.stdin:
+            command, _, argument = line.strip().partition(" ")
+            if command == "hello":
+                below = Person.objects.filter(path__startswith=manager.path)
+                reply(
+                    {
+                        "people": Person.objects.count(),
+                        "database": bench.database_description(),
+                        "viewer": {
+                            "email": manager.email,
+                            "direct_reports": Person.objects.filter(manager=manager).count(),
+                            "subtree": below.exclude(pk=manager.pk).count(),
+                            "depth": len(manager.ancestor_ids),
+                        },
+                    }
+                )
+            elif command == "get":
+                reply(probe.get(argument))
+            elif command == "queries":
+                reply({"queries": probe.queries(argument)})
+            elif command == "quit":
+                reply({"bye": True})
+                return
+            else:
+                reply({"error": f"unknown command {command!r}"})

@@ -1,0 +1,133 @@
+"""``stride demo``: migrate, load the demo organisation once, print the logins, and serve it
+(gunicorn and ``stride worker`` together; Ctrl-C stops both)."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
+from rich import box
+from rich.table import Table
+
+from stride.demo import generator
+from stride.demo.console import console_for, progress_bars
+from stride.demo.processes import Child, gunicorn_command, supervise, worker_command
+from stride.lib.env import ConfigError, env_int
+from stride.org.models import Person
+
+ROLES = {
+    generator.HR_EMAIL: "HR admin",
+    generator.MANAGER_EMAIL: "Manager of {reports}",
+    generator.EMPLOYEE_EMAIL: "Reports to manager@",
+    generator.PEER_EMAIL: "Peer of employee@",
+    generator.PARTNER_EMAIL: "Partner of employee@",
+    generator.SALESMANAGER_EMAIL: "Sales manager of {reports}",
+    generator.REP_EMAIL: "Sales rep",
+}
+HOST = "127.0.0.1"
+
+
+def _port() -> int:
+    try:
+        return env_int("PORT", 8000, minimum=1)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo organisation (once), print its logins, and serve it on "
+        "http://127.0.0.1:$PORT with the background worker. Ctrl-C stops both."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Load the demo and print the logins only."
+        )
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument(
+            "--people", type=int, default=150, help="Size of the organisation (default 150)."
+        )
+        parser.add_argument(
+            "--weeks", type=int, default=8, help="Weeks of check-in history (default 8)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = console_for(self.stdout)
+        port = _port()
+        call_command(
+            "migrate",
+            interactive=False,
+            verbosity=max(0, options["verbosity"] - 1),
+            stdout=self.stdout,
+        )
+        if Person.objects.filter(email=generator.HR_EMAIL).exists():
+            console.print("The demo organisation is already loaded; keeping it as it is.")
+        else:
+            others = Person.objects.count()
+            if others:
+                raise CommandError(
+                    f"This database already holds {others} people who are not the demo "
+                    "organisation. Load the demo into an empty one: set STRIDE_DATA_DIR to a "
+                    "new directory (SQLite) or DATABASE_URL to an empty database."
+                )
+            console.print(
+                f"Loading the demo organisation ({options['people']} people, "
+                f"{options['weeks']} weeks of check-ins, seed {options['seed']})…"
+            )
+            try:
+                with progress_bars(console) as progress:
+                    summary = generator.generate(
+                        seed=options["seed"],
+                        people=options["people"],
+                        weeks=options["weeks"],
+                        progress=progress,
+                    )
+            except generator.GeneratorError as exc:
+                raise CommandError(str(exc)) from None
+            console.print(
+                f"Loaded {summary.people} people in {summary.teams} teams, "
+                f"{summary.objectives} objectives with {summary.key_results} key results, "
+                f"{summary.checkins} check-ins in {summary.seconds:.1f} s."
+            )
+        console.print(self._logins_table())
+        console.print(f"Open http://{HOST}:{port}/ and sign in with any login above.")
+        if options["no_serve"]:
+            return
+        console.print("Starting the web server and the worker; press Ctrl-C to stop both.")
+        code = supervise(
+            [
+                Child("web server", gunicorn_command(host=HOST, port=port, workers=2)),
+                Child("worker", worker_command()),
+            ],
+            say=console.print,
+        )
+        if code:
+            raise CommandError("Stopped because a child process ended.", returncode=code)
+
+    def _logins_table(self) -> Table:
+        people = {
+            p.email: p
+            for p in Person.objects.filter(email__in=ROLES)
+            .select_related("team")
+            .annotate(report_count=Count("reports"))
+        }
+        table = Table(title="Demo logins", box=box.SIMPLE_HEAD, title_justify="left")
+        table.add_column("E-mail", no_wrap=True)
+        table.add_column("Password", no_wrap=True)
+        table.add_column("Role", no_wrap=True)
+        table.add_column("Name")
+        for email, role in ROLES.items():
+            person = people.get(email)
+            if person is None:
+                continue
+            table.add_row(
+                email,
+                generator.DEMO_PASSWORD,
+                role.format(reports=person.report_count),
+                person.name,
+            )
+        return table
