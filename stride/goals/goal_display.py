@@ -246,6 +246,7 @@ def objective_rows(
 class TreeNode:
     row: ObjectiveRow
     children: list[TreeNode]
+    personal_count: int = 0
 
 
 def tree_rows(
@@ -255,7 +256,7 @@ def tree_rows(
 
     def convert(node: AlignmentNode) -> TreeNode:
         row = objective_row(viewer, node.objective, today=today, zone=zone)
-        return TreeNode(row, [convert(child) for child in node.children])
+        return TreeNode(row, [convert(child) for child in node.children], node.personal_count)
 
     return [convert(n) for n in tree.roots], [convert(n) for n in tree.unaligned]
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from stride.access.audit import audit_read
@@ -177,33 +177,51 @@ class TeamGoals:
     team: Team
     team_objectives: list[Objective]
     people: list[PersonGoals]
+    page: int = 1
+    has_next: bool = False
 
 
-def team_goals(viewer: Viewer, team: Team, period: Period, *, today: date) -> TeamGoals:
-    """The team's own objectives and its members' personal objectives that the viewer may
-    see, grouped by person; two queries whatever the size of the team."""
+TEAM_PEOPLE_PER_PAGE = 20
+
+
+def team_goals(
+    viewer: Viewer,
+    team: Team,
+    period: Period,
+    *,
+    today: date,
+    page: int = 1,
+    per_page: int = TEAM_PEOPLE_PER_PAGE,
+) -> TeamGoals:
+    """The team's own objectives and, for one page of its members (by name), their personal
+    objectives that the viewer may see. Three queries whatever the size of the team; a team
+    of thousands is read a page of people at a time."""
+    page = max(1, page)
+    members = list(
+        Person.objects.filter(team=team)
+        .exclude(status=Person.Status.LEFT)
+        .order_by("name", "id")[(page - 1) * per_page : page * per_page + 1]
+    )
+    has_next = len(members) > per_page
+    members = members[:per_page]
     objectives = (
         objectives_listed_for(viewer)
         .filter(period_q(period, today=today))
         .filter(
             Q(level=Objective.Level.TEAM, team=team)
-            | Q(level=Objective.Level.PERSONAL, owner__team=team)
+            | Q(level=Objective.Level.PERSONAL, owner_id__in=[m.pk for m in members])
         )
-        .exclude(Q(level=Objective.Level.PERSONAL) & Q(owner__status=Person.Status.LEFT))
-        .order_by("owner__name", "owner_id", "period_end", "title", "id")
+        .order_by("period_end", "title", "id")
     )
     team_objectives: list[Objective] = []
-    by_person: dict[int, PersonGoals] = {}
+    by_person: dict[int, PersonGoals] = {m.pk: PersonGoals(m, []) for m in members}
     for objective in objectives:
         if objective.level == Objective.Level.TEAM:
             team_objectives.append(objective)
-            continue
-        group = by_person.get(objective.owner_id)
-        if group is None:
-            group = by_person[objective.owner_id] = PersonGoals(objective.owner, [])
-        group.objectives.append(objective)
+        else:
+            by_person[objective.owner_id].objectives.append(objective)
     team_objectives.sort(key=lambda o: (o.period_end, o.title.lower(), o.pk))
-    return TeamGoals(team, team_objectives, list(by_person.values()))
+    return TeamGoals(team, team_objectives, list(by_person.values()), page=page, has_next=has_next)
 
 
 # --- alignment --------------------------------------------------------------------------
@@ -213,6 +231,8 @@ def team_goals(viewer: Viewer, team: Team, period: Period, *, today: date) -> Te
 class AlignmentNode:
     objective: Objective
     children: list[AlignmentNode] = field(default_factory=list)
+    # Visible personal objectives aligned here, when the tree leaves that level out.
+    personal_count: int = 0
 
 
 @dataclass
@@ -251,17 +271,24 @@ def _ancestor_links(ids: Iterable[int]) -> dict[int, int | None]:
         return {row[0]: row[1] for row in cursor.fetchall()}
 
 
-def alignment_tree(viewer: Viewer, period: Period, *, today: date) -> AlignmentTree:
+def alignment_tree(
+    viewer: Viewer, period: Period, *, today: date, levels: Sequence[str] | None = None
+) -> AlignmentTree:
     """Company → team → personal objectives for ``period`` as the viewer may see them.
 
     A child whose parent is hidden from the viewer (or outside the period) hangs under its
     nearest ancestor that is in view, or among the unaligned. Built from one query of
     visible objectives (plus their key results), and one more for the ids of hidden
     ancestors when there are any: never a query per node."""
-    objectives = sorted(
-        objectives_visible_to(viewer).filter(period_q(period, today=today)), key=_tree_order
-    )
+    listed = objectives_visible_to(viewer).filter(period_q(period, today=today))
+    if levels is not None:
+        listed = listed.filter(level__in=levels)
+    objectives = sorted(listed, key=_tree_order)
     nodes = {o.pk: AlignmentNode(o) for o in objectives}
+    if levels is not None and Objective.Level.PERSONAL not in levels:
+        for parent_id, count in personal_objective_counts(viewer, period, today=today).items():
+            if parent_id in nodes:
+                nodes[parent_id].personal_count = count
     links = _ancestor_links(
         o.parent_id for o in objectives if o.parent_id is not None and o.parent_id not in nodes
     )
@@ -291,6 +318,23 @@ def alignment_tree(viewer: Viewer, period: Period, *, today: date) -> AlignmentT
             nodes[objective.pk].children = []
             unaligned.append(nodes[objective.pk])
     return AlignmentTree(roots, unaligned, len(objectives))
+
+
+def personal_objective_counts(viewer: Viewer, period: Period, *, today: date) -> dict[int, int]:
+    """How many personal objectives the viewer may see are aligned to each objective, for
+    ``period``: one grouped query, however large the organisation."""
+    rows = (
+        Objective.objects.filter(
+            objective_visibility_q(viewer),
+            period_q(period, today=today),
+            level=Objective.Level.PERSONAL,
+            parent__isnull=False,
+        )
+        .values("parent_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["parent_id"]: row["count"] for row in rows}
 
 
 def _nearest_in_view(

@@ -155,7 +155,9 @@ def team_goals(request: HttpRequest) -> HttpResponse:
     team_rows: list[Any] = []
     people: list[tuple[Person, list[Any]]] = []
     if team is not None:
-        goals = selectors.team_goals(viewer, team, period, today=today)
+        raw_page = request.GET.get("page", "1")
+        page_number = int(raw_page) if raw_page.isdigit() else 1
+        goals = selectors.team_goals(viewer, team, period, today=today, page=page_number)
         team_rows = objective_rows(
             viewer, goals.team_objectives, today=today, zone=zone, charts=False
         )
@@ -174,6 +176,7 @@ def team_goals(request: HttpRequest) -> HttpResponse:
             "teams": teams,
             "team_rows": team_rows,
             "people": people,
+            "goals_page": goals if team is not None else None,
             "period": period,
             "periods": _period_options(today),
             "today": today,
@@ -187,7 +190,12 @@ def alignment(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     today, zone = _clock(viewer)
     period = _period(request, today)
-    tree = selectors.alignment_tree(viewer, period, today=today)
+    # Company and team objectives, with a count of the personal ones aligned to each: the
+    # personal level is thousands of rows at 10,000 people and lives on each objective's
+    # own page (its aligned objectives) and on people's and teams' goal pages.
+    tree = selectors.alignment_tree(
+        viewer, period, today=today, levels=(Objective.Level.COMPANY, Objective.Level.TEAM)
+    )
     roots, unaligned = tree_rows(viewer, tree, today=today, zone=zone)
     return TemplateResponse(
         request,

@@ -598,3 +598,20 @@ def test_editing_keeps_an_alignment_the_editor_cannot_see(cast: Cast) -> None:
     page = cast.client(cast.alice).get(reverse("goals:objective_edit", args=[mine.pk]))
     assert b"Manager&#x27;s private plan" not in page.content
     assert b"Manager's private plan" not in page.content
+
+
+def test_team_goals_show_a_large_team_a_page_of_people_at_a_time(cast: Cast) -> None:
+    from stride.org import services as org
+
+    for n in range(25):
+        org.person_create(
+            actor=None, name=f"Zed {n:02d}", email=f"zed{n}@example.com", team=cast.product
+        )
+    client = cast.client(cast.outsider)
+    team = {"team": cast.product.pk}
+    first = client.get(reverse("goals:team_goals"), team).content.decode()
+    assert "Alice Report" in first and "More people" in first
+    assert "Zed 24" not in first
+    second = client.get(reverse("goals:team_goals"), {**team, "page": "2"}).content.decode()
+    assert "Zed 24" in second and "Alice Report" not in second
+    assert "Previous people" in second
