@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.http import Http404
 
 from stride.org.models import Person, RoleGrant
 
@@ -29,6 +30,12 @@ class Viewer:
     @property
     def is_system_admin(self) -> bool:
         return RoleGrant.Role.SYSTEM_ADMIN in self.roles
+
+    def require_person(self) -> Person:
+        """The viewer's person; 404 for a login without one (it has nothing to show)."""
+        if self.person is None:
+            raise Http404
+        return self.person
 
     @property
     def person_id(self) -> int | None:

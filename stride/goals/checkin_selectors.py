@@ -150,7 +150,7 @@ def my_checkins(viewer: Viewer) -> QuerySet[CheckIn]:
     """The viewer's own check-ins, newest first, with how many comments each has."""
     return (
         checkins_visible_to(viewer)
-        .filter(person_id=_person(viewer).pk)
+        .filter(person_id=viewer.require_person().pk)
         .annotate(comment_count=Count("comments"))
         .order_by("-week_start")
     )
@@ -160,8 +160,8 @@ def shared_with_me(viewer: Viewer) -> QuerySet[CheckIn]:
     """Check-ins of people who chose the viewer as their accountability partner."""
     return (
         checkins_visible_to(viewer)
-        .filter(person__checkin_preference__partner_id=_person(viewer).pk)
-        .exclude(person_id=_person(viewer).pk)
+        .filter(person__checkin_preference__partner_id=viewer.require_person().pk)
+        .exclude(person_id=viewer.require_person().pk)
         .annotate(comment_count=Count("comments"))
         .order_by("-week_start", "person__name", "id")
     )
@@ -186,7 +186,7 @@ class WeekContext:
 
 def week_context(viewer: Viewer, now: datetime) -> WeekContext:
     """This week and last week for the viewer, in one query."""
-    person = _person(viewer)
+    person = viewer.require_person()
     this_week = current_week_start(now, person.zone)
     last_week = this_week - timedelta(weeks=1)
     found = {
@@ -226,7 +226,7 @@ class KeyResultRow:
 def checkin_form_rows(viewer: Viewer, week: WeekContext) -> list[KeyResultRow]:
     """The key results of the viewer's own active objectives (in period, not closed),
     each with its current value and the last confidence given for it."""
-    person = _person(viewer)
+    person = viewer.require_person()
     last_confidence = (
         KeyResultUpdate.objects.filter(key_result=OuterRef("pk"), confidence__isnull=False)
         .order_by("-at", "-id")
@@ -356,7 +356,7 @@ def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -
     this week (each in their own zone), streaks, last mood, goals at risk and the mean
     mood per week over the last eight weeks. Four queries, whatever the team's size or
     the length of its history."""
-    me = _person(viewer)
+    me = viewer.require_person()
     result = TeamStatus(whole_subtree=whole_subtree)
     people_qs = subtree_of(viewer, me).exclude(status=Person.Status.LEFT)
     if not whole_subtree:
@@ -429,9 +429,3 @@ def _at_risk(objectives: Iterable[Objective], today: date) -> list[GoalAtRisk]:
     }
     found.sort(key=lambda r: (severity.get(r.reason, 9), r.objective.owner.name, r.objective.title))
     return found
-
-
-def _person(viewer: Viewer) -> Person:
-    if viewer.person is None:
-        raise Http404
-    return viewer.person

@@ -47,12 +47,6 @@ COMMENT_MAX = 5_000
 VALUE_LIMIT = Decimal("1e14")
 
 
-def _require_person(viewer: Viewer) -> Person:
-    if viewer.person is None:
-        raise Http404
-    return viewer.person
-
-
 def _as_int(value: Any) -> int | None:
     """An integer from a JSON number, a form string or an int; None for anything else."""
     if isinstance(value, bool):
@@ -197,7 +191,7 @@ def checkin_submit(
     result's history and linked to the check-in (an identical repeat of what this check-in
     already reported for a key result is not appended twice). Nothing is written unless
     every field is valid."""
-    person = _require_person(viewer)
+    person = viewer.require_person()
     now = now or timezone.now()
     errors: dict[str, str] = {}
     mood_value = _as_int(mood)
@@ -277,7 +271,7 @@ def checkin_comment_add(*, viewer: Viewer, checkin: CheckIn, body: Any) -> Check
 
     The author of the check-in is told by e-mail once the comment is committed, unless
     they wrote the comment themselves."""
-    me = _require_person(viewer)
+    me = viewer.require_person()
     if not CheckIn.objects.filter(checkin_visibility_q(viewer), pk=checkin.pk).exists():
         raise Http404
     errors: dict[str, str] = {}
@@ -338,7 +332,7 @@ def checkin_preference_update(
 ) -> CheckInPreference:
     """Set the viewer's accountability partner and reminder (day and time in their own
     zone). The partner, when given, is another active person; never the viewer."""
-    me = _require_person(viewer)
+    me = viewer.require_person()
     errors: dict[str, str] = {}
     if partner is not None:
         if partner.pk == me.pk:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -94,7 +94,7 @@ def checkin_form(request: HttpRequest) -> HttpResponse:
             "form": form,
             "row_forms": row_forms,
             "week": week,
-            "zone": _person(viewer).time_zone,
+            "zone": viewer.require_person().time_zone,
             # On a fresh GET the rows load through htmx (the server-rendered copy is the
             # no-JavaScript fallback); a re-rendered POST keeps what the person typed.
             "rows_via_htmx": request.method == "GET",
@@ -140,7 +140,7 @@ def checkin_kr_rows(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(viewer: Viewer, checkin: CheckIn, comment_form: CommentForm) -> dict[str, Any]:
-    me = _person(viewer)
+    me = viewer.require_person()
     return {
         "checkin": checkin,
         "updates": sel.reported_updates(checkin),
@@ -218,7 +218,7 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
 def checkin_settings(request: HttpRequest) -> HttpResponse:
     """Accountability partner and weekly reminder (day and time in the person's zone)."""
     viewer = _viewer(request)
-    me = _person(viewer)
+    me = viewer.require_person()
     pref = services.checkin_preference_for(me)
     status = 200
     if request.method == "POST":
@@ -327,9 +327,3 @@ def mood_trend_chart(trend: list[sel.MoodWeek]) -> Chart:
         figure_json=figure_json(fig),
         caption=_("Mean mood per week; the same figures are in the table below."),
     )
-
-
-def _person(viewer: Viewer) -> Person:
-    if viewer.person is None:
-        raise Http404
-    return viewer.person

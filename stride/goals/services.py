@@ -43,12 +43,6 @@ LEVEL_RANK: dict[str, int] = {
 }
 
 
-def _require_person(viewer: Viewer) -> Person:
-    if viewer.person is None:
-        raise Http404
-    return viewer.person
-
-
 def _check_objective(viewer: Viewer, data: dict[str, Any], instance: Objective | None) -> None:
     errors: dict[str, str] = {}
     title = data.get("title")
@@ -195,7 +189,7 @@ def objective_create(
 
     The objective and every key result are validated before anything is written; errors
     of key result *i* are named ``key_results.i.<field>``. All of it lands, or nothing."""
-    me = _require_person(viewer)
+    me = viewer.require_person()
     owner = owner or me
     data = {
         "title": title,

@@ -50,13 +50,6 @@ def _viewer(request: HttpRequest) -> Viewer:
     return request.viewer  # type: ignore[attr-defined]
 
 
-def _person(viewer: Viewer) -> Person:
-    """Goal pages belong to people; a login without a person record has none to show."""
-    if viewer.person is None:
-        raise Http404
-    return viewer.person
-
-
 def _clock(viewer: Viewer) -> tuple[date, ZoneInfo]:
     """Today and the time zone, as the viewer lives them."""
     zone = viewer.person.zone if viewer.person is not None else UTC
@@ -315,7 +308,7 @@ def _form_page(
 @login_required
 def objective_create(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
-    _person(viewer)
+    viewer.require_person()
     today, _zone = _clock(viewer)
     if request.method != "POST":
         return _form_page(
