@@ -88,12 +88,16 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             : PROFILE_REPORTS_SHOWN + 1
         ]
     )
+    chain = selectors.managers_of(viewer, subject)
+    # The direct manager only when the viewer may see them (one who left may not be).
+    manager = chain[-1] if chain and chain[-1].pk == subject.manager_id else None
     return TemplateResponse(
         request,
         "org/person.html",
         {
             "person": subject,
-            "chain": selectors.managers_of(viewer, subject),
+            "manager": manager,
+            "chain": chain,
             "reports": shown[:PROFILE_REPORTS_SHOWN],
             "more_reports": len(shown) > PROFILE_REPORTS_SHOWN,
             "hr_details": selectors.can_see_hr_details(viewer, subject),

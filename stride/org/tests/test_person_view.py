@@ -80,3 +80,14 @@ def test_the_number_of_queries_does_not_grow_with_reports_or_depth(cast: Cast) -
     assert count_queries(client, url(cast.alice)) == few
     assert count_queries(client, url(deep)) <= few
     assert few <= 8
+
+
+def test_a_manager_who_left_is_not_named_on_their_former_reports_profile(cast: Cast) -> None:
+    from stride.org.models import Person
+
+    Person.objects.filter(pk=cast.manager.pk).update(status=Person.Status.LEFT)
+    page = cast.client(cast.outsider).get(f"/people/{cast.alice.pk}/")
+    assert page.status_code == 200
+    assert "Mia Manager" not in page.content.decode()
+    # Her own managers (and HR) still see the line.
+    assert "Mia Manager" in cast.client(cast.skip).get(f"/people/{cast.alice.pk}/").content.decode()
