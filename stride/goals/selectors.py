@@ -509,9 +509,13 @@ def checkin_visibility_q(viewer: Viewer, prefix: str = "") -> Q:
     if viewer.is_hr_admin:
         return Q()
     me = viewer.person
-    return Q(**{f"{prefix}person__path__startswith": me.path}) | Q(
-        **{f"{prefix}person__checkin_preference__partner_id": me.pk}
-    )
+    # Who the viewer may read, as a subquery of people: the check-in table is then reached
+    # through its (person, week) index. An OR across joins here made the database scan
+    # every check-in (0.9 s for a first-line manager at 10,000 people).
+    authors = Person.objects.filter(
+        viewer.subtree_q() | Q(checkin_preference__partner_id=me.pk)
+    ).values("pk")
+    return Q(**{f"{prefix}person_id__in": authors})
 
 
 def checkins_visible_to(viewer: Viewer) -> QuerySet[CheckIn]:
