@@ -4,6 +4,7 @@
 # paginated operation from its signature, and string annotations leave ``Query[...]``
 # unresolved ("not fully defined") at request time.
 from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -28,8 +29,24 @@ class PersonOut(Schema):
     email: str
     title: str
     team: TeamRef | None
-    manager_id: int | None
+    manager_id: int | None = Field(
+        description="Null at the top of the tree, or when the manager is hidden from you."
+    )
     time_zone: str
+
+    @staticmethod
+    def resolve_manager_id(
+        obj: Person | dict[str, Any], context: dict[str, Any] | None = None
+    ) -> int | None:
+        if isinstance(obj, dict):  # already judged by ``_detail``
+            value = obj.get("manager_id")
+            return value if isinstance(value, int) else None
+        request = (context or {}).get("request")
+        viewer = getattr(request, "auth", None)
+        if not isinstance(viewer, Viewer):
+            # Without a caller to judge by, name no manager who has left.
+            return obj.manager_id if obj.manager is None or obj.manager.status != "left" else None
+        return selectors.visible_manager_id(viewer, obj)
 
 
 class PersonDetailOut(PersonOut):
@@ -58,6 +75,7 @@ class PeopleFilters(Schema):
 
 def _detail(viewer: Viewer, person: Person) -> dict[str, object]:
     data: dict[str, object] = PersonOut.from_orm(person).dict()
+    data["manager_id"] = selectors.visible_manager_id(viewer, person)
     if selectors.can_see_hr_details(viewer, person):
         data.update(
             hire_date=person.hire_date, status=person.status, external_id=person.external_id

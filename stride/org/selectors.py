@@ -23,6 +23,17 @@ def people_visible_to(viewer: Viewer) -> QuerySet[Person]:
     return qs
 
 
+def visible_manager_id(viewer: Viewer, person: Person) -> int | None:
+    """The person's manager's id, if the viewer may see that manager (the same rule as
+    ``people_visible_to``; uses the ``manager`` it selects, so no query)."""
+    manager = person.manager
+    if manager is None:
+        return None
+    if manager.status != Person.Status.LEFT or viewer.is_hr_admin or viewer.manages(manager):
+        return manager.pk
+    return None
+
+
 def person_for_viewer(viewer: Viewer, person_id: int) -> Person:
     person = people_visible_to(viewer).filter(pk=person_id).first()
     if person is None:

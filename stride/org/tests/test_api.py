@@ -86,3 +86,17 @@ def test_the_new_operations_are_documented_in_openapi(cast: Cast) -> None:
     assert teams["summary"] == "Teams"
     team_schema = document["components"]["schemas"]["TeamOut"]
     assert set(team_schema["properties"]) == {"id", "name", "is_sales", "member_count"}
+
+
+def test_a_manager_who_left_is_not_named_in_the_api_to_those_who_may_not_see_them(
+    cast: Cast,
+) -> None:
+    from stride.org.models import Person
+
+    Person.objects.filter(pk=cast.manager.pk).update(status=Person.Status.LEFT)
+    outsider = cast.client(cast.outsider)
+    assert outsider.get(f"/api/v1/people/{cast.alice.pk}").json()["manager_id"] is None
+    listed = outsider.get("/api/v1/people", {"q": "Alice"}).json()["items"]
+    assert [p["manager_id"] for p in listed] == [None]
+    skip = cast.client(cast.skip)
+    assert skip.get(f"/api/v1/people/{cast.alice.pk}").json()["manager_id"] == cast.manager.pk
