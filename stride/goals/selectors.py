@@ -286,9 +286,9 @@ def alignment_tree(
     objectives = sorted(listed, key=_tree_order)
     nodes = {o.pk: AlignmentNode(o) for o in objectives}
     if levels is not None and Objective.Level.PERSONAL not in levels:
-        for parent_id, count in personal_objective_counts(viewer, period, today=today).items():
-            if parent_id in nodes:
-                nodes[parent_id].personal_count = count
+        counts = personal_objective_counts(viewer, period, today=today, parent_ids=list(nodes))
+        for parent_id, count in counts.items():
+            nodes[parent_id].personal_count = count
     links = _ancestor_links(
         o.parent_id for o in objectives if o.parent_id is not None and o.parent_id not in nodes
     )
@@ -320,15 +320,20 @@ def alignment_tree(
     return AlignmentTree(roots, unaligned, len(objectives))
 
 
-def personal_objective_counts(viewer: Viewer, period: Period, *, today: date) -> dict[int, int]:
-    """How many personal objectives the viewer may see are aligned to each objective, for
-    ``period``: one grouped query, however large the organisation."""
+def personal_objective_counts(
+    viewer: Viewer, period: Period, *, today: date, parent_ids: list[int]
+) -> dict[int, int]:
+    """How many personal objectives the viewer may see are aligned to each of
+    ``parent_ids``, for ``period``: one grouped query through the parent index, reading
+    only those objectives' children, not every personal objective of the organisation."""
+    if not parent_ids:
+        return {}
     rows = (
         Objective.objects.filter(
             objective_visibility_q(viewer),
             period_q(period, today=today),
             level=Objective.Level.PERSONAL,
-            parent__isnull=False,
+            parent_id__in=parent_ids,
         )
         .values("parent_id")
         .annotate(count=Count("id"))
