@@ -38,13 +38,13 @@ from stride.goals.models import (
 )
 from stride.goals.selectors import checkin_visibility_q
 from stride.goals.services import key_result_record_value
+from stride.lib.scoring import VALUE_LIMIT, parse_number
 from stride.lib.weeks import current_week_start, iso_label
 from stride.org.models import Person
 
 TEXT_MAX = 10_000
 NOTE_MAX = 2_000
 COMMENT_MAX = 5_000
-VALUE_LIMIT = Decimal("1e14")
 
 
 def _as_int(value: Any) -> int | None:
@@ -66,15 +66,8 @@ def _as_int(value: Any) -> int | None:
 
 
 def _as_decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not number.is_finite() or abs(number) >= VALUE_LIMIT:
-        return None
-    return number
+    number = parse_number(value)
+    return number if number is not None and abs(number) < VALUE_LIMIT else None
 
 
 def _text(errors: dict[str, str], field: str, value: Any, limit: int) -> str:

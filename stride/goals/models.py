@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stride.lib import scoring
 from stride.lib.scoring import clamp_progress
 
 
@@ -87,23 +88,15 @@ class Objective(models.Model):
         """Weight-normalised mean of the key results' progress, in [0, 1].
 
         Uses ``key_results.all()`` so callers that prefetched pay no query."""
-        krs = list(self.key_results.all())
-        total = sum((kr.weight for kr in krs), Decimal(0))
-        if not krs or total <= 0:
-            return 0.0
-        return float(
-            sum((kr.weight * Decimal(str(kr.progress())) for kr in krs), Decimal(0)) / total
-        )
+        krs = self.key_results.all()
+        return scoring.weighted_progress((kr.weight, kr.progress()) for kr in krs)
 
     def effective_status(self, today: date) -> str:
         """Achieved once every key result is reached; missed when the period is over and it
-        was not; otherwise the owner's own reading."""
-        progress = self.progress()
-        if progress >= 1.0 or self.status == self.Status.ACHIEVED:
-            return self.Status.ACHIEVED
-        if today > self.period_end or self.status == self.Status.MISSED:
-            return self.Status.MISSED
-        return self.status
+        was not; otherwise the owner's own reading (``stride.lib.scoring`` holds the rule)."""
+        return scoring.effective_status(
+            progress=self.progress(), status=self.status, period_end=self.period_end, today=today
+        )
 
 
 class KeyResult(models.Model):

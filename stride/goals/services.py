@@ -7,7 +7,7 @@ entry there too, so a failure leaves nothing behind. Field errors are raised as
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from stride.access.audit import audit_write, diff
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate, Objective
 from stride.goals.selectors import can_edit_objective, objectives_visible_to
+from stride.lib.scoring import VALUE_LIMIT, parse_number
 from stride.org.models import Person, Team
 
 OBJECTIVE_FIELDS = (
@@ -320,15 +321,10 @@ def objective_delete(*, viewer: Viewer, objective: Objective) -> None:
 def _decimal(errors: dict[str, str], field: str, value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    number = parse_number(value)
+    if number is None:
         errors[field] = _("Enter a number.")
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors[field] = _("Enter a number.")
-        return None
-    if not number.is_finite() or abs(number) >= Decimal("1e14"):
+    elif abs(number) >= VALUE_LIMIT:
         errors[field] = _("Enter a finite number below 10^14.")
         return None
     return number
