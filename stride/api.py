@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from stride.access.api import router as access_router
 from stride.access.api_auth import BearerTokenAuth, SessionViewerAuth
 from stride.goals.api import router as goals_router
-from stride.goals.checkin_api import router as checkin_router
+from stride.goals.checkins.api import router as checkin_router
 from stride.org.api import router as org_router
 
 api = NinjaAPI(

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent / "stride"
 HANDLER_FILES = sorted(
     [
         *ROOT.glob("*/views.py"),
-        *ROOT.glob("*/*_views.py"),
+        *ROOT.glob("*/*/views.py"),
         *ROOT.glob("*/api.py"),
-        *ROOT.glob("*/*_api.py"),
+        *ROOT.glob("*/*/api.py"),
         ROOT / "views.py",
         ROOT / "api.py",
     ]

@@ -19,8 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import Cast
 from stride.access import services as access_services
-from stride.goals import checkin_services
 from stride.goals import services as goals
+from stride.goals.checkins import services as checkin_services
 from stride.goals.models import Objective
 
 MEMBERS = ("skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep")

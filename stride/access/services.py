@@ -90,7 +90,7 @@ def token_authenticate(raw: str) -> tuple[Viewer, AccessToken] | None:
         return None
     if not secrets.compare_digest(token.digest, _digest(secret)):
         return None
-    if token.owner.status == "left":
+    if token.owner.has_left:
         return None
     now = timezone.now()
     # Touch at most once a minute so busy clients don't write on every call.

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 
-from stride.org.models import Person, RoleGrant
+from stride.access.roles import Role
+
+if TYPE_CHECKING:  # ``org`` sits above ``access``: only the type checker looks there.
+    from stride.org.models import Person
 
 
 @dataclass(frozen=True)
@@ -25,11 +30,11 @@ class Viewer:
 
     @property
     def is_hr_admin(self) -> bool:
-        return RoleGrant.Role.HR_ADMIN in self.roles
+        return Role.HR_ADMIN in self.roles
 
     @property
     def is_system_admin(self) -> bool:
-        return RoleGrant.Role.SYSTEM_ADMIN in self.roles
+        return Role.SYSTEM_ADMIN in self.roles
 
     def require_person(self) -> Person:
         """The viewer's person; 404 for a login without one (it has nothing to show)."""
@@ -66,16 +71,21 @@ class Viewer:
 ANONYMOUS = Viewer(person=None)
 
 
-def viewer_for_user(user: object, *, via: str = "web") -> Viewer:
-    """Resolve a Django user into a viewer with one query."""
+def viewer_for_user(user: Any, *, via: str = "web") -> Viewer:
+    """Resolve a Django user into a viewer: one query for the login's person, one for
+    their roles. The person is reached through the user model's ``person`` relation, so
+    this module needs nothing from ``org`` at run time."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    person = (
-        Person.objects.filter(user_id=user.pk)  # type: ignore[attr-defined]
-        .prefetch_related("grants")
+    found = (
+        get_user_model()
+        ._default_manager.filter(pk=user.pk)
+        .select_related("person")
+        .prefetch_related("person__grants")
         .first()
     )
-    if person is None or person.status == Person.Status.LEFT:
+    person: Person | None = getattr(found, "person", None) if found is not None else None
+    if person is None or person.has_left:
         # People who have left see nothing, even through a session opened before they left.
         return ANONYMOUS
     return viewer_for_person(person, via=via)

@@ -1,6 +1,29 @@
-"""Goal pages (``goal_urls``) and check-in pages (``checkin_urls``) share one namespace."""
+"""Goal pages and check-in pages (``checkins.urls``) share one namespace."""
 
-from stride.goals import checkin_urls, goal_urls
+from django.urls import path
+
+from stride.goals import views
+from stride.goals.checkins import urls as checkin_urls
 
 app_name = "goals"
-urlpatterns = [*goal_urls.urlpatterns, *checkin_urls.urlpatterns]
+urlpatterns = [
+    path("goals/", views.my_goals, name="my_goals"),
+    path("goals/new", views.objective_create, name="objective_create"),
+    path("goals/team/", views.team_goals, name="team_goals"),
+    path("goals/company/", views.alignment, name="alignment"),
+    path("goals/person/<int:person_id>/", views.person_goals, name="person_goals"),
+    path("goals/<int:objective_id>/", views.objective_detail, name="objective_detail"),
+    path("goals/<int:objective_id>/edit", views.objective_edit, name="objective_edit"),
+    path("goals/<int:objective_id>/delete", views.objective_delete, name="objective_delete"),
+    path(
+        "goals/<int:objective_id>/key-results/new",
+        views.key_result_create,
+        name="key_result_create",
+    ),
+    path(
+        "goals/key-results/<int:key_result_id>/value",
+        views.key_result_value,
+        name="key_result_value",
+    ),
+    *checkin_urls.urlpatterns,
+]

@@ -2,7 +2,7 @@
 objective's detail with its history, and creating and editing objectives in the browser.
 
 Views are thin: selectors read (scoped by the viewer; 404 for what is not theirs to see),
-services write, ``goal_display`` works out what to show. An htmx request renders a named
+services write, ``display`` works out what to show. An htmx request renders a named
 partial of the same template.
 """
 
@@ -26,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from stride.access.viewer import Viewer
 from stride.goals import selectors, services
+from stride.goals.display import detail_rows, objective_rows, tree_rows
 from stride.goals.forms import (
     KeyResultForm,
     KeyResultFormSet,
@@ -35,7 +36,6 @@ from stride.goals.forms import (
     key_result_initial,
     with_extra_row,
 )
-from stride.goals.goal_display import detail_rows, objective_rows, tree_rows
 from stride.goals.models import Objective
 from stride.lib.scoring import Period, parse_period, period_choices
 from stride.lib.weeks import local_today

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stride.access.roles import Role
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -121,6 +123,10 @@ class Person(models.Model):
         return self.pk != other.pk and self.path.startswith(other.path)
 
     @property
+    def has_left(self) -> bool:
+        return self.status == Person.Status.LEFT
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
@@ -128,9 +134,7 @@ class Person(models.Model):
 class RoleGrant(models.Model):
     """An organisation-wide role given to a person; managers need none (the tree decides)."""
 
-    class Role(models.TextChoices):
-        HR_ADMIN = "hr_admin", _("HR admin")
-        SYSTEM_ADMIN = "system_admin", _("System admin")
+    Role = Role
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(max_length=32, choices=Role)

@@ -79,7 +79,7 @@ def test_a_check_in_written_in_the_browser_reaches_the_managers_team_page(
 
 def test_a_peer_cannot_open_the_check_in(cast: Cast, new_page: Callable[[Size], Page]) -> None:
     give_alice_a_goal(cast)
-    from stride.goals import checkin_services
+    from stride.goals.checkins import services as checkin_services
 
     checkin = checkin_services.checkin_submit(
         viewer=cast.viewer(cast.alice), mood=3, progress="Private thoughts"

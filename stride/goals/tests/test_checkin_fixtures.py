@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from conftest import Cast
-from stride.goals import checkin_services
 from stride.goals import services as goals
+from stride.goals.checkins import services as checkin_services
 from stride.goals.models import CheckIn, CheckInPreference, KeyResult, Objective
 from stride.org.models import Person
 

@@ -9,7 +9,7 @@ import pytest
 from django.http import Http404
 
 from conftest import Cast
-from stride.goals import checkin_selectors as sel
+from stride.goals.checkins import selectors as sel
 from stride.goals.models import Objective
 from stride.goals.tests.test_checkin_fixtures import (
     NOW,

@@ -13,7 +13,7 @@ from django.http import Http404
 
 from conftest import Cast
 from stride.access.models import AuditEntry
-from stride.goals import checkin_services as services
+from stride.goals.checkins import services as services
 from stride.goals.models import CheckIn, CheckInComment, CheckInPreference, KeyResultUpdate
 from stride.goals.tests.test_checkin_fixtures import (
     NOW,

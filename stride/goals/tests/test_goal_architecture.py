@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 GOALS = Path(__file__).resolve().parents[1]
-READERS = ["views.py", "api.py", "goal_display.py", "forms.py"]
+READERS = [
+    "views.py",
+    "api.py",
+    "display.py",
+    "forms.py",
+    "checkins/views.py",
+    "checkins/api.py",
+    "checkins/forms.py",
+]
 
 
 @pytest.mark.parametrize("name", READERS)

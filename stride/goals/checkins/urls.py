@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stride.goals import checkin_views
+from stride.goals.checkins import views as checkin_views
 
 urlpatterns = [
     path("check-ins/", checkin_views.checkin_list, name="checkin_list"),

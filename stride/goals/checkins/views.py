@@ -1,8 +1,8 @@
 """Weekly check-in pages: the form, one check-in with its comments, my check-ins and those
 shared with me, check-in settings, and the manager's team page.
 
-Views are thin: they read through ``checkin_selectors`` (which take the viewer and answer
-404 for anything the viewer may not see) and write through ``checkin_services``."""
+Views are thin: they read through ``checkins.selectors`` (which take the viewer and answer
+404 for anything the viewer may not see) and write through ``checkins.services``."""
 
 from __future__ import annotations
 
@@ -22,16 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from stride.access.viewer import Viewer
-from stride.goals import checkin_selectors as sel
-from stride.goals import checkin_services as services
-from stride.goals.checkin_forms import (
+from stride.goals.checkins import selectors as sel
+from stride.goals.checkins import services
+from stride.goals.checkins.forms import (
     CheckInForm,
     CommentForm,
     KeyResultRowForm,
     PreferenceForm,
     copy_errors,
 )
-from stride.goals.goal_display import Chart, figure_json
+from stride.goals.display import Chart, figure_json
 from stride.goals.models import CheckIn
 from stride.org.models import Person
 from stride.org.selectors import people_visible_to

@@ -1,8 +1,8 @@
 """API: weekly check-ins and their comments.
 
-Reads go through ``checkin_selectors`` (a check-in the caller may not see answers 404, and
+Reads go through ``checkins.selectors`` (a check-in the caller may not see answers 404, and
 key-result updates of objectives the caller may not see are left out); writes go through
-``checkin_services``, whose field errors become 422 answers naming the field."""
+``checkins.services``, whose field errors become 422 answers naming the field."""
 
 # No ``from __future__ import annotations`` here: django-ninja builds the query-parameter
 # model of a paginated operation from its signature, and string annotations there leave
@@ -16,8 +16,8 @@ from ninja.pagination import paginate
 from pydantic import Field, field_validator
 
 from stride.access.viewer import Viewer
-from stride.goals import checkin_selectors as sel
-from stride.goals import checkin_services as services
+from stride.goals.checkins import selectors as sel
+from stride.goals.checkins import services
 from stride.goals.models import CheckIn, CheckInComment, KeyResultUpdate
 from stride.lib.weeks import parse_iso_week
 

@@ -1,5 +1,5 @@
 """HTML forms of the check-in pages. They only shape input: every rule lives in
-``checkin_services``, whose field errors are copied back onto these forms."""
+``checkins.services``, whose field errors are copied back onto these forms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from stride.goals.checkin_selectors import KeyResultRow
+from stride.goals.checkins.selectors import KeyResultRow
 from stride.goals.models import CheckIn, CheckInPreference, KeyResult
 
 MOOD_CHOICES = [
