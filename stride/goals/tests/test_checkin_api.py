@@ -115,11 +115,11 @@ def test_a_token_client_can_check_in(cast: Cast) -> None:
 @pytest.mark.parametrize(
     ("payload", "loc"),
     [
-        ({"mood": 0}, ["body", "payload", "mood"]),
-        ({"mood": 6}, ["body", "payload", "mood"]),
-        ({}, ["body", "payload", "mood"]),
-        ({"mood": "happy"}, ["body", "payload", "mood"]),
-        ({"mood": 3, "progress": "x" * 10_001}, ["body", "payload", "progress"]),
+        ({"mood": 0}, ["body", "mood"]),
+        ({"mood": 6}, ["body", "mood"]),
+        ({}, ["body", "mood"]),
+        ({"mood": "happy"}, ["body", "mood"]),
+        ({"mood": 3, "progress": "x" * 10_001}, ["body", "progress"]),
     ],
 )
 def test_bad_input_answers_422_naming_the_field_and_writes_nothing(
@@ -141,7 +141,7 @@ def test_a_confidence_of_eleven_answers_422_and_writes_nothing(cast: Cast) -> No
         {"mood": 3, "kr_updates": [{"key_result_id": kr.pk, "value": 5, "confidence": 11}]},
     )
     assert response.status_code == 422
-    assert ["body", "payload", "kr_updates", 0, "confidence"] in locs(response)
+    assert ["body", "kr_updates", 0, "confidence"] in locs(response)
     assert rows() == before
 
 
@@ -161,7 +161,7 @@ def test_someone_elses_key_result_answers_422_and_writes_nothing(cast: Cast) -> 
         },
     )
     assert response.status_code == 422
-    assert locs(response) == [["body", "kr_updates", "1", "key_result_id"]]
+    assert locs(response) == [["body", "kr_updates", 1, "key_result_id"]]
     assert rows() == before
     mine.refresh_from_db()
     assert mine.current == 0
@@ -303,8 +303,8 @@ def test_comments_are_added_and_listed_and_the_author_is_emailed(
 @pytest.mark.parametrize(
     ("payload", "loc"),
     [
-        ({}, ["body", "payload", "body"]),
-        ({"body": ""}, ["body", "payload", "body"]),
+        ({}, ["body", "body"]),
+        ({"body": ""}, ["body", "body"]),
         ({"body": "   "}, ["body", "body"]),
     ],
 )
