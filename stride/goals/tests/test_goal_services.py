@@ -12,11 +12,10 @@ from django.http import Http404
 
 from conftest import Cast
 from stride.access.models import AuditEntry
-from stride.goals import services
 from stride.access.viewer import Viewer
+from stride.goals import services
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
 from stride.goals.schemas import ObjectiveCreate, ValueRecord
-from stride.lib.input import InvalidInput, parse
 from stride.goals.tests.test_goal_fixtures import (
     NOW,
     Q2,
@@ -25,6 +24,7 @@ from stride.goals.tests.test_goal_fixtures import (
     record,
     row_counts,
 )
+from stride.lib.input import InvalidInput, parse
 
 
 @pytest.fixture(autouse=True)
