@@ -129,8 +129,9 @@ def _may_speak_for_team(viewer: Viewer, owner: Person | None, team: Team) -> boo
 def _may_align_to(owner: Person | None, parent: Objective, data: dict[str, Any]) -> bool:
     """What an objective may align to (the parent is one the viewer may see): a company
     or team objective, or a personal objective of its owner or of one of the owner's
-    managers — never another colleague's — whose period overlaps this one's. The goal form offers the ones whose period has not ended
-    (``selectors.parent_choices``); any other input meets this rule."""
+    managers — never another colleague's — whose period overlaps this one's. The goal
+    form offers the ones whose period has not ended (``selectors.parent_choices``); any
+    other input meets this rule."""
     by_level = parent.level != Objective.Level.PERSONAL or (
         owner is not None and parent.owner_id in (*owner.ancestor_ids, owner.pk)
     )
