@@ -30,22 +30,13 @@ def token_create(
     scope: str = AccessToken.Scope.WRITE,
     expires_at: datetime | None = None,
 ) -> tuple[AccessToken, str]:
-    """Create a token for the viewer. Returns the row and the secret, which is shown once
-    and never stored: only its SHA-256 digest is kept."""
+    """Create a token for the viewer (name and scope parsed by ``TokenCreate``). Returns
+    the row and the secret, which is shown once and never stored: only its SHA-256 digest
+    is kept."""
     if viewer.person is None:
         raise Http404
-    name = (name or "").strip()
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = "Give the token a name so you can recognise it later."
-    elif len(name) > 100:
-        errors["name"] = "Use at most 100 characters."
-    if scope not in AccessToken.Scope.values:
-        errors["scope"] = f"Scope must be one of: {', '.join(AccessToken.Scope.values)}."
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = "The expiry must be in the future."
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
