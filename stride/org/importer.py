@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
+from stride.lib.fields import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT
 from stride.org.models import Person, Team, User
 from stride.org.services import login_emails_set, logins_set_active
 
@@ -341,9 +342,18 @@ def _parse_row(row: _Row, columns: Sequence[str], errors: list[RowError]) -> Non
                 )
             else:
                 try:
-                    values["hire_date"] = date.fromisoformat(raw_date)
+                    hired = date.fromisoformat(raw_date)
                 except ValueError:
                     fail("hire_date", _("“%(value)s” is not a real date") % {"value": raw_date})
+                else:
+                    if DATE_MIN <= hired <= DATE_MAX:
+                        values["hire_date"] = hired
+                    else:
+                        fail(
+                            "hire_date",
+                            _("“%(value)s” is outside %(range)s")
+                            % {"value": raw_date, "range": DATE_RANGE_TEXT},
+                        )
     status = cells.get("status", "").lower()
     if status:
         if status in STATUSES:
