@@ -31,10 +31,16 @@ api = NinjaAPI(
 
 @api.exception_handler(ValidationError)
 def on_domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """A service's domain error answers 422 in the same shape as a schema's:
-    ``{"detail": [{"loc": ["body", "key_results", 1, "target"], "msg": "…", "type": …}]}``."""
+    """Input that matches the schema but breaks a rule between fields or against stored
+    data (a period ending before it starts, an alignment the owner may not make, someone
+    else's key result in a check-in) answers 409 Conflict, in the same shape as a schema's
+    422: ``{"detail": [{"loc": ["body", "key_results", 1, "target"], "msg": "…"}]}``.
+
+    422 means "not what the OpenAPI document describes"; 409 "well-formed, but not allowed
+    here", so a client (or a fuzzer) can tell a request it built wrong from one the
+    organisation's rules refuse."""
     return api.create_response(
-        request, {"detail": api_detail(problems_from_django(exc))}, status=422
+        request, {"detail": api_detail(problems_from_django(exc))}, status=409
     )
 
 

@@ -145,7 +145,7 @@ def test_a_confidence_of_eleven_answers_422_and_writes_nothing(cast: Cast) -> No
     assert rows() == before
 
 
-def test_someone_elses_key_result_answers_422_and_writes_nothing(cast: Cast) -> None:
+def test_someone_elses_key_result_answers_409_and_writes_nothing(cast: Cast) -> None:
     mine = first_kr(objective_for(cast, cast.alice, "Mine"))
     bobs = first_kr(objective_for(cast, cast.bob, "Bob's"))
     before = rows()
@@ -160,7 +160,7 @@ def test_someone_elses_key_result_answers_422_and_writes_nothing(cast: Cast) -> 
             ],
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert locs(response) == [["body", "kr_updates", 1, "key_result_id"]]
     assert rows() == before
     mine.refresh_from_db()
