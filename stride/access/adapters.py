@@ -47,9 +47,7 @@ class PasswordResetTokenGenerator(DjangoTokenGenerator):
     """
 
     def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
-        value = super()._make_hash_value(user, timestamp)
+        value = super()._make_hash_value(user, timestamp)  # type: ignore[arg-type]
         emails = {str(getattr(user, "email", "") or "")} - {""}
-        emails.update(
-            EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)
-        )
+        emails.update(EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True))
         return value + "|".join(sorted(emails))

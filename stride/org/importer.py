@@ -935,18 +935,20 @@ def _write(
     # Leaving is for good: the login is turned off, its sessions ended and its tokens
     # revoked, so coming back later brings none of them back. Someone who comes back can
     # sign in again (afresh).
-    leaving: list[Person] = [p for p in new_people if p.status == Person.Status.LEFT]
+    leaving: list[tuple[int, int | None]] = [
+        (p.pk, p.user_id) for p in new_people if p.status == Person.Status.LEFT
+    ]
     returning: list[int] = []
     for row, changes in plan.updates:
         if "status" in changes and row.existing is not None:
             if row.values.get("status") == Person.Status.LEFT:
-                leaving.append(row.existing)
+                leaving.append((row.existing.pk, row.existing.user_id))
             elif row.existing.user_id:
                 returning.append(row.existing.user_id)
     leavers_lock_out(
         actor=actor,
-        person_ids=[p.pk for p in leaving],
-        user_ids=[p.user_id for p in leaving if p.user_id],
+        person_ids=[person_id for person_id, _user_id in leaving],
+        user_ids=[user_id for _person_id, user_id in leaving if user_id],
     )
     logins_set_active(user_ids=returning, active=True)
 

@@ -12,9 +12,9 @@ import zoneinfo
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
-from django.utils.crypto import salted_hmac
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from stride.access.roles import Role
@@ -60,7 +60,7 @@ class User(AbstractUser):
         if not self.session_epoch:
             # Epoch 0 hashes exactly as Django does, so sessions opened before this field
             # existed stay valid.
-            return super()._get_session_auth_hash(secret=secret)
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
         return salted_hmac(
             "stride.org.User.session_auth_hash",
             f"{self.password}|{self.session_epoch}",

@@ -77,7 +77,10 @@ def objective_with_history(cast: Cast) -> Objective:
     now = timezone.now()
     for days_ago, value in ((20, 1), (10, 3), (2, 4)):
         KeyResultUpdate.objects.create(
-            key_result=kr, value=Decimal(value), author=cast.alice, at=now - timedelta(days=days_ago)
+            key_result=kr,
+            value=Decimal(value),
+            author=cast.alice,
+            at=now - timedelta(days=days_ago),
         )
     return objective
 

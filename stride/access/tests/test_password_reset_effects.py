@@ -26,7 +26,10 @@ NEW_PASSWORD = "a violet lantern at dawn 2031"
 def reset_password(email: str) -> Client:
     """Go through allauth's real reset flow: ask, open the mailed link, choose a password."""
     client = Client()
-    assert b"revokes all your personal access tokens" in client.get("/accounts/password/reset/").content
+    assert (
+        b"revokes all your personal access tokens"
+        in client.get("/accounts/password/reset/").content
+    )
     client.post("/accounts/password/reset/", {"email": email})
     match = re.search(r"(/accounts/password/reset/key/\S+)", str(mail.outbox[-1].body))
     assert match

@@ -9,6 +9,7 @@ import re
 import secrets
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,7 +79,7 @@ def pages_without_parameters() -> list[str]:
 
     found: list[str] = []
 
-    def walk(patterns: list[object], prefix: str) -> None:
+    def walk(patterns: Sequence[object], prefix: str) -> None:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 route = str(entry.pattern)
@@ -133,7 +134,9 @@ def test_no_template_holds_an_inline_script_or_event_handler() -> None:
                 continue  # e-mails are not pages; no script runs in them
             text = path.read_text()
             for pattern in (INLINE_SCRIPT, INLINE_HANDLER):
-                offenders += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in pattern.finditer(text)]
+                offenders += [
+                    f"{path.relative_to(ROOT)}: {m.group(0)}" for m in pattern.finditer(text)
+                ]
             if "javascript:" in text or "hx-on" in text:
                 offenders.append(f"{path.relative_to(ROOT)}: javascript: URL or hx-on")
     assert offenders == []
