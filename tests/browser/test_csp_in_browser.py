@@ -128,6 +128,27 @@ def test_two_factor_set_up_and_recovery_codes_work_under_the_policy(
     watched.assert_clean()
 
 
+def test_the_recovery_codes_page_runs_allauths_script_under_the_policy(
+    cast: Cast, watched: Watched
+) -> None:
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    page = watched.page
+    login(page, "alice@example.com")  # a fresh login counts as recent authentication
+    assert cast.alice.user is not None
+    TOTP.activate(cast.alice.user, generate_totp_secret())
+    RecoveryCodes.activate(cast.alice.user)
+    watched.visit("/accounts/2fa/recovery-codes/")
+    if "/reauthenticate/" in page.url:
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button").filter(has_text="Confirm").click()
+        page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    assert page.url.endswith("/accounts/2fa/recovery-codes/")
+    expect(page.locator("h1")).to_be_visible()
+    watched.assert_clean()
+
+
 def test_the_api_docs_work_under_the_policy(cast: Cast, watched: Watched) -> None:
     login(watched.page, "alice@example.com")
     watched.visit("/api/v1/docs")
