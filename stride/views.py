@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from stride.lib.health import database_answers
@@ -16,3 +18,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness and database reachability for load balancers; reveals nothing else."""
     database_answers()
     return JsonResponse({"status": "ok"})
+
+
+def closed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """A route a library offers that Stride switches off: it answers as if it did not exist."""
+    raise Http404
