@@ -19,12 +19,14 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from stride.access.viewer import Viewer
 from stride.goals import selectors, services
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
+from stride.lib.ids import Id
+from stride.lib.pagination import StrideCursorPagination, StridePagination
 from stride.lib.scoring import expected_progress, project_value
 from stride.lib.weeks import local_today
 
@@ -239,8 +241,8 @@ class UpdateIn(Schema):
 
 
 class ObjectiveFilters(Schema):
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     level: Level | None = None
     status: StatusValue | None = Field(default=None, description="The owner's stored status.")
     active_on: date | None = Field(
@@ -302,7 +304,7 @@ def _refs(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/objectives", response=list[ObjectiveOut], summary="Objectives you may see")
-@paginate(CursorPagination, ordering=("id",))
+@paginate(StrideCursorPagination, ordering=("id",))
 def objective_list(request: HttpRequest, filters: Query[ObjectiveFilters]) -> QuerySet[Objective]:
     """Objectives visible to you, with their key results, in the order they were created.
 
@@ -340,7 +342,7 @@ def objective_create(request: HttpRequest, payload: ObjectiveIn) -> Status[Objec
 
 
 @router.get("/objectives/{objective_id}", response=ObjectiveDetailOut, summary="One objective")
-def objective_detail(request: HttpRequest, objective_id: int) -> Objective:
+def objective_detail(request: HttpRequest, objective_id: Id) -> Objective:
     return _detail(_viewer(request), objective_id)
 
 
@@ -348,7 +350,7 @@ def objective_detail(request: HttpRequest, objective_id: int) -> Objective:
     "/objectives/{objective_id}", response=ObjectiveDetailOut, summary="Change an objective"
 )
 def objective_update(
-    request: HttpRequest, objective_id: int, payload: ObjectivePatchIn
+    request: HttpRequest, objective_id: Id, payload: ObjectivePatchIn
 ) -> Objective:
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
@@ -360,7 +362,7 @@ def objective_update(
 
 
 @router.delete("/objectives/{objective_id}", response={204: None}, summary="Delete an objective")
-def objective_delete(request: HttpRequest, objective_id: int) -> Status[None]:
+def objective_delete(request: HttpRequest, objective_id: Id) -> Status[None]:
     """Delete an objective, its key results and their history."""
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
@@ -377,7 +379,7 @@ def objective_delete(request: HttpRequest, objective_id: int) -> Status[None]:
     summary="Add a key result",
 )
 def key_result_create(
-    request: HttpRequest, objective_id: int, payload: KeyResultIn
+    request: HttpRequest, objective_id: Id, payload: KeyResultIn
 ) -> Status[KeyResult]:
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
@@ -386,7 +388,7 @@ def key_result_create(
 
 
 @router.get("/key-results/{key_result_id}", response=KeyResultDetailOut, summary="One key result")
-def key_result_detail(request: HttpRequest, key_result_id: int) -> KeyResult:
+def key_result_detail(request: HttpRequest, key_result_id: Id) -> KeyResult:
     viewer = _viewer(request)
     return _kr_detail(viewer, selectors.key_result_for_viewer(viewer, key_result_id))
 
@@ -397,7 +399,7 @@ def key_result_detail(request: HttpRequest, key_result_id: int) -> KeyResult:
     summary="Change a key result's definition",
 )
 def key_result_update(
-    request: HttpRequest, key_result_id: int, payload: KeyResultPatchIn
+    request: HttpRequest, key_result_id: Id, payload: KeyResultPatchIn
 ) -> KeyResult:
     viewer = _viewer(request)
     kr = selectors.key_result_for_editor(viewer, key_result_id)
@@ -412,8 +414,8 @@ def key_result_update(
     response=list[UpdateOut],
     summary="A key result's value history",
 )
-@paginate
-def key_result_update_list(request: HttpRequest, key_result_id: int) -> QuerySet[KeyResultUpdate]:
+@paginate(StridePagination)
+def key_result_update_list(request: HttpRequest, key_result_id: Id) -> QuerySet[KeyResultUpdate]:
     """Every value the key result has had, oldest first."""
     viewer = _viewer(request)
     kr = selectors.key_result_for_viewer(viewer, key_result_id)
@@ -426,7 +428,7 @@ def key_result_update_list(request: HttpRequest, key_result_id: int) -> QuerySet
     summary="Record a new value",
 )
 def key_result_record_value(
-    request: HttpRequest, key_result_id: int, payload: UpdateIn
+    request: HttpRequest, key_result_id: Id, payload: UpdateIn
 ) -> Status[KeyResultUpdate]:
     viewer = _viewer(request)
     kr = selectors.key_result_for_editor(viewer, key_result_id)

@@ -19,6 +19,8 @@ from stride.access.viewer import Viewer
 from stride.goals.checkins import selectors as sel
 from stride.goals.checkins import services
 from stride.goals.models import CheckIn, CheckInComment, KeyResultUpdate
+from stride.lib.ids import Id
+from stride.lib.pagination import StridePagination
 from stride.lib.weeks import parse_iso_week
 
 router = Router(tags=["check-ins"])
@@ -105,7 +107,7 @@ def _update_out(update: KeyResultUpdate) -> dict[str, object]:
 
 
 class CheckInFilters(Schema):
-    person_id: int | None = Field(default=None, description="Only this person's check-ins.")
+    person_id: Id | None = Field(default=None, description="Only this person's check-ins.")
     week: str | None = Field(
         default=None, pattern=WEEK_PATTERN, description="An ISO week such as 2026-W48."
     )
@@ -146,7 +148,7 @@ def _viewer(request: HttpRequest) -> Viewer:
 
 
 @router.get("/check-ins", response=list[CheckInOut], summary="Check-ins I may see")
-@paginate
+@paginate(StridePagination)
 def checkin_list(request: HttpRequest, filters: Query[CheckInFilters]) -> object:
     """Your own check-ins, those of everyone below you in the reporting tree, and those of
     people whose accountability partner you are; newest week first."""
@@ -176,7 +178,7 @@ def checkin_submit(request: HttpRequest, payload: CheckInIn) -> Status[CheckIn]:
 
 
 @router.get("/check-ins/{checkin_id}", response=CheckInOut, summary="One check-in")
-def checkin_detail(request: HttpRequest, checkin_id: int) -> CheckIn:
+def checkin_detail(request: HttpRequest, checkin_id: Id) -> CheckIn:
     return sel.checkin_detail_for_viewer(_viewer(request), checkin_id)
 
 
@@ -185,8 +187,8 @@ def checkin_detail(request: HttpRequest, checkin_id: int) -> CheckIn:
     response=list[CommentOut],
     summary="Comments on a check-in",
 )
-@paginate
-def comment_list(request: HttpRequest, checkin_id: int) -> object:
+@paginate(StridePagination)
+def comment_list(request: HttpRequest, checkin_id: Id) -> object:
     viewer = _viewer(request)
     checkin = sel.checkin_summary_for_viewer(viewer, checkin_id)
     return sel.comments_for_viewer(viewer, checkin)
@@ -197,9 +199,7 @@ def comment_list(request: HttpRequest, checkin_id: int) -> object:
     response={201: CommentOut},
     summary="Comment on a check-in",
 )
-def comment_add(
-    request: HttpRequest, checkin_id: int, payload: CommentIn
-) -> Status[CheckInComment]:
+def comment_add(request: HttpRequest, checkin_id: Id, payload: CommentIn) -> Status[CheckInComment]:
     """Anyone who may see the check-in may comment; its author is told by e-mail."""
     viewer = _viewer(request)
     checkin = sel.checkin_summary_for_viewer(viewer, checkin_id)
