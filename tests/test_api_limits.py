@@ -5,6 +5,7 @@ declares every answer. A new operation is covered the day it is added."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -264,24 +265,63 @@ def test_every_list_answers_at_most_500_items_a_page(world: World, document: dic
 @pytest.mark.parametrize(
     "cursor",
     [
-        "not base64!",
-        "cD1hYmM=",  # p=abc: a position that is not an id
-        "cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # p=99999999999999999999999
-        "bz05OTk5",  # o=9999: beyond the cursor's own offset bound
+        "not a cursor",
+        "cD1hYmM=",  # ninja's own base64 cursors are not Stride's
+        "a" + "9" * 19,  # beyond 64 bits
+        "a-1",
+        "c12",
     ],
 )
 def test_a_cursor_stride_did_not_make_answers_422(world: World, cursor: str) -> None:
     response = with_hr_rights(world).get("/api/v1/objectives", {"cursor": cursor})
     assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"] == ["query", "cursor"]
 
 
-def test_the_objectives_cursor_pages_through_in_order(world: World) -> None:
+@pytest.mark.parametrize("cursor", ["a0", "b0", "a" + "9" * 18, "b" + "9" * 18, "b1"])
+def test_any_cursor_of_the_documented_form_is_a_position(world: World, cursor: str) -> None:
+    response = with_hr_rights(world).get("/api/v1/objectives", {"cursor": cursor})
+    assert response.status_code == 200
+
+
+def test_the_objectives_cursor_pages_forwards_and_back_through_everything_once(
+    world: World,
+) -> None:
+    from stride.goals.models import Objective
+
+    for number in range(5):
+        Objective.objects.create(
+            owner=world.cast.hr,
+            title=f"Goal {number}",
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 12, 31),
+        )
+    every = sorted(Objective.objects.values_list("id", flat=True))
     client = with_hr_rights(world)
-    first = client.get("/api/v1/objectives?page_size=1").json()
-    assert len(first["results"]) == 1
-    if first["next"]:
-        second = client.get(first["next"]).json()
-        assert second["results"][0]["id"] > first["results"][0]["id"]
+    forwards: list[int] = []
+    pages = []
+    url: str | None = "/api/v1/objectives?page_size=2"
+    while url:
+        body = client.get(url).json()
+        pages.append(body)
+        forwards += [item["id"] for item in body["results"]]
+        url = body["next"]
+    assert forwards == every
+    assert pages[0]["previous"] is None
+    backwards: list[int] = []
+    url = pages[-1]["previous"]
+    while url:
+        body = client.get(url).json()
+        backwards = [item["id"] for item in body["results"]] + backwards
+        url = body["previous"]
+    assert backwards + [item["id"] for item in pages[-1]["results"]] == every
+
+
+def test_a_week_that_a_year_does_not_have_lists_no_check_ins(world: World) -> None:
+    # 2026 has 53 ISO weeks, 2027 only 52: its week 53 matches nothing, and is no error.
+    client = with_hr_rights(world)
+    assert client.get("/api/v1/check-ins?week=2027-W53").json()["items"] == []
+    assert client.get("/api/v1/check-ins?week=0000-W01").status_code == 422
 
 
 # --- JSON bodies only ---------------------------------------------------------------------

@@ -11,15 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Field, Schema
-from ninja.errors import ValidationError
-from ninja.pagination import CursorPagination, LimitOffsetPagination
-from pydantic import ValidationError as PydanticValidationError
-
-from stride.lib.ids import MAX_ID
+from ninja.pagination import LimitOffsetPagination, PaginationBase
 
 #: The most items any list answers in one page.
 MAX_PAGE_SIZE = 500
@@ -28,6 +23,9 @@ DEFAULT_PAGE_SIZE = 50
 #: The largest offset a list accepts. Far beyond any list Stride keeps, and small enough
 #: that ``offset + limit`` fits a 64-bit database integer.
 MAX_OFFSET = 1_000_000_000
+#: ``a<n>``: the items after ``n``; ``b<n>``: the items before it (``n`` up to 18 digits,
+#: so it fits a 64-bit key whatever it is).
+CURSOR_PATTERN = r"^[ab][0-9]{1,18}$"
 
 
 class StridePagination(LimitOffsetPagination):
@@ -52,58 +50,80 @@ class StridePagination(LimitOffsetPagination):
         super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)
 
 
-class StrideCursorPagination(CursorPagination):
-    """``?page_size=`` (1 … 500, default 50) and an opaque ``?cursor=`` taken from the
-    ``next``/``previous`` links of the page before. A cursor that Stride did not make
-    answers 422."""
+class StrideCursorPagination(PaginationBase):
+    """Keyset pages over one unique integer field (``ordering=("id",)``, ascending):
+    ``?page_size=`` (1 … 500, default 50) and ``?cursor=`` from the ``next`` or
+    ``previous`` link of the page before; answers ``{"next", "previous", "results"}``.
+
+    A cursor is ``a<n>`` (the items after ``n``) or ``b<n>`` (the items before ``n``).
+    Its pattern is the whole rule, so the OpenAPI document states exactly which cursors
+    are valid; any ``n`` is a position, whether or not an item has that value. Unlike
+    ninja's ``CursorPagination`` (a base64 cursor whose contents reach the database), a
+    cursor cannot fail after it passes the schema, and the page costs one query."""
+
+    items_attribute = "results"
 
     class Input(Schema):
-        page_size: int | None = Field(
-            None,
+        page_size: int = Field(
+            DEFAULT_PAGE_SIZE,
             ge=1,
             le=MAX_PAGE_SIZE,
-            description=f"Items per page (1 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} if absent).",
+            description=f"Items per page (1 to {MAX_PAGE_SIZE}).",
         )
         cursor: str | None = Field(
             None,
-            max_length=200,
-            description="The position to continue from, from a `next` or `previous` link.",
+            pattern=CURSOR_PATTERN,
+            description="Where to continue, from a `next` or `previous` link.",
         )
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("page_size", DEFAULT_PAGE_SIZE)
-        super().__init__(max_page_size=MAX_PAGE_SIZE, **kwargs)
+    class Output(Schema):
+        next: str | None = Field(description="The following page, or null at the end.")
+        previous: str | None = Field(description="The page before, or null at the start.")
+        results: list[Any]
 
-    def _find_position(self, queryset: QuerySet[Any], cursor: Any) -> QuerySet[Any]:
-        # The position comes back from the client inside the cursor; check it as the
-        # ordering field's value so a forged one answers 422 instead of reaching the
-        # database (a non-number, or a number beyond 64 bits, makes the query fail).
-        if cursor.p is not None:
-            try:
-                field = queryset.model._meta.get_field(self._order_attribute)
-            except FieldDoesNotExist:
-                field = None
-            try:
-                value = field.to_python(cursor.p) if field is not None else cursor.p
-            except Exception:
-                raise _invalid_cursor() from None
-            if isinstance(field, models.IntegerField) and not -MAX_ID <= value <= MAX_ID:
-                raise _invalid_cursor()
-        return super()._find_position(queryset, cursor)
+    def __init__(self, *, ordering: tuple[str, ...] = ("id",), **kwargs: Any) -> None:
+        if len(ordering) != 1 or ordering[0].startswith("-"):
+            raise ValueError("StrideCursorPagination orders by one ascending unique field")
+        self.field = ordering[0]
+        super().__init__(**kwargs)
 
-    class Cursor(CursorPagination.Cursor):
-        @classmethod
-        def from_encoded_param(
-            cls, encoded_param: str | None, context: Any = None
-        ) -> CursorPagination.Cursor:
-            # ninja lets a well-encoded cursor with bad fields raise pydantic's error (500).
-            try:
-                return super().from_encoded_param(encoded_param, context)
-            except (PydanticValidationError, ValidationError):
-                raise _invalid_cursor() from None
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        size: int = pagination.page_size
+        cursor: str | None = pagination.cursor
+        field = self.field
+        if cursor is not None and cursor.startswith("b"):
+            before = int(cursor[1:])
+            rows = list(
+                queryset.filter(**{f"{field}__lt": before}).order_by(f"-{field}")[: size + 1]
+            )
+            more_before = len(rows) > size
+            rows = rows[:size][::-1]
+            previous = f"b{self._key(rows[0])}" if more_before else None
+            following = f"a{self._key(rows[-1])}" if rows else f"a{max(before - 1, 0)}"
+        else:
+            if cursor is not None:
+                queryset = queryset.filter(**{f"{field}__gt": int(cursor[1:])})
+            rows = list(queryset.order_by(field)[: size + 1])
+            more_after = len(rows) > size
+            rows = rows[:size]
+            following = f"a{self._key(rows[-1])}" if more_after else None
+            previous = f"b{self._key(rows[0])}" if cursor is not None and rows else None
+        return {
+            "next": _with_cursor(request, following),
+            "previous": _with_cursor(request, previous),
+            "results": rows,
+        }
+
+    def _key(self, item: Any) -> int:
+        return int(getattr(item, self.field))
 
 
-def _invalid_cursor() -> ValidationError:
-    return ValidationError(
-        [{"loc": ["query", "cursor"], "msg": "This cursor is not valid.", "type": "value_error"}]
-    )
+def _with_cursor(request: HttpRequest, cursor: str | None) -> str | None:
+    """The request's own URL with ``cursor`` in place of the one it had."""
+    if cursor is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
