@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 
 from stride.access.api import router as access_router
 from stride.access.api_auth import BearerTokenAuth, SessionViewerAuth
@@ -64,7 +65,7 @@ ERROR_SCHEMAS: dict[str, Any] = {
 }
 
 ERROR_DESCRIPTIONS = {
-    400: "The body is not well-formed JSON.",
+    400: "The body is not a well-formed JSON object.",
     401: "Not signed in: send a personal access token or a session cookie.",
     403: "Refused: a read-only token (or a session without its CSRF token) on a write.",
     404: "Not found, or not visible to you.",
@@ -98,6 +99,18 @@ def _answers(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     if has_body or method.upper() in BODY_METHODS:
         statuses.update({400, 415})
     return statuses
+
+
+class ObjectParser(Parser):
+    """Every body Stride takes is a JSON object. ninja would read another JSON value (a list,
+    a number) as an object with no fields, so a patch whose fields are all optional would
+    accept ``[null, null]`` as "change nothing"; refusing it here answers 400."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
 
 
 class StrideAPI(NinjaAPI):
@@ -153,6 +166,7 @@ api = StrideAPI(
         "at most 500 items a page."
     ),
     auth=[BearerTokenAuth(), SessionViewerAuth()],
+    parser=ObjectParser(),
     urls_namespace="api",
     docs_url="/docs",
 )

@@ -45,9 +45,7 @@ def check_response(response: HttpResponseBase) -> None:
 
     request = response.wsgi_request  # type: ignore[attr-defined]
     try:
-        _openapi().validate_response(
-            DjangoOpenAPIRequest(request), DjangoOpenAPIResponse(response)
-        )
+        _openapi().validate_response(DjangoOpenAPIRequest(request), DjangoOpenAPIResponse(response))
     except (PathNotFound, OperationNotFound):
         return
     except Exception as error:

@@ -143,9 +143,7 @@ def test_an_id_beyond_the_database_range_in_any_path_answers_422_not_500(
         "/api/v1/check-ins?person_id={n}",
     ],
 )
-def test_an_id_beyond_the_database_range_in_a_filter_answers_422(
-    world: World, query: str
-) -> None:
+def test_an_id_beyond_the_database_range_in_a_filter_answers_422(world: World, query: str) -> None:
     response = with_hr_rights(world).get(query.format(n=HUGE))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][0] == "query"
@@ -238,7 +236,9 @@ def test_every_list_refuses_paging_beyond_its_bounds(
     assert not wrong, wrong
 
 
-def test_every_list_answers_at_most_500_items_a_page(world: World, document: dict[str, Any]) -> None:
+def test_every_list_answers_at_most_500_items_a_page(
+    world: World, document: dict[str, Any]
+) -> None:
     from stride.org import services as org
 
     for number in range(MAX_PAGE_SIZE + 5):
@@ -408,3 +408,19 @@ def test_every_operation_declares_its_error_answers_with_a_schema(
             if not content or "schema" not in content:
                 missing.append(f"{method.upper()} {path} {status}")
     assert not missing, missing
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "3", '"text"', "null", "[]"])
+def test_every_write_refuses_a_json_body_that_is_not_an_object(
+    world: World, document: dict[str, Any], body: str
+) -> None:
+    client = world.cast.client(world.cast.alice)
+    before = row_counts()
+    wrong = []
+    for method, path in write_operations(document):
+        url = api_url(path, world.ids)
+        response = client.generic(method.upper(), url, body, content_type="application/json")
+        if response.status_code not in {400, 422}:
+            wrong.append(f"{method.upper()} {url}: {response.status_code}")
+    assert not wrong, wrong
+    assert row_counts() == before

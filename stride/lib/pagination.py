@@ -93,6 +93,8 @@ class StrideCursorPagination(PaginationBase):
         size: int = pagination.page_size
         cursor: str | None = pagination.cursor
         field = self.field
+        following: str | None
+        previous: str | None
         if cursor is not None and cursor.startswith("b"):
             before = int(cursor[1:])
             rows = list(
