@@ -147,16 +147,18 @@ def _viewer(request: HttpRequest) -> Viewer:
 def checkin_list(request: HttpRequest, filters: Query[CheckInFilters]) -> object:
     """Your own check-ins, those of everyone below you in the reporting tree, and those of
     people whose accountability partner you are; newest week first."""
+    week_start, no_such_week = None, False
     try:
         week_start = parse_iso_week(filters.week) if filters.week else None
     except ValueError:  # week 53 of a year with 52: no check-in is in it
-        return CheckIn.objects.none()
-    return sel.checkin_list(
+        no_such_week = True
+    found = sel.checkin_list(
         _viewer(request),
         person_id=filters.person_id,
         week_start=week_start,
         shared_with_me=filters.shared_with_me,
     )
+    return found.none() if no_such_week else found
 
 
 @router.post("/check-ins", response={201: CheckInOut}, summary="Submit this week's check-in")
