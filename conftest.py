@@ -20,6 +20,8 @@ from stride.access.viewer import Viewer, viewer_for_person
 from stride.org import services as org
 from stride.org.models import Person, RoleGrant, Team
 
+pytest_plugins = ["tests.openapi_check"]  # every /api/v1 answer checked against the document
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -298,8 +298,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
+# API lists page through stride.lib.pagination, whose input schemas carry the bounds
+# (at most 500 items a page). These are the names the installed django-ninja reads, set to
+# the same values for any ``@paginate`` that names no class.
+NINJA_PAGINATION_CLASS = "stride.lib.pagination.StridePagination"
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_MAX_PER_PAGE_SIZE = 500
 
 LOGGING = {
     "version": 1,

@@ -195,7 +195,7 @@ def api_operations(client: Client) -> set[tuple[str, str]]:
 
 def web_url(name: str, ids: dict[str, int]) -> str:
     route = web_routes()[name]
-    kwargs = {key: value for key, value in ids.items() if f"<int:{key}>" in route}
+    kwargs = {key: value for key, value in ids.items() if f":{key}>" in route}
     if name == "org:reports":
         kwargs = {"person_id": ids["manager_id"]}
     return reverse(name, kwargs=kwargs)

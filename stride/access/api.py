@@ -7,12 +7,19 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from stride.access import services
 from stride.access.schemas import TokenExchange
 from stride.access.viewer import Viewer, viewer_for_user
+from stride.lib.ids import Id
+from stride.lib.pagination import StridePagination
 
 router = Router(tags=["auth"])
+
+
+class ErrorOut(Schema):
+    detail: str
 
 
 class TokenOut(Schema):
@@ -37,7 +44,7 @@ class TokenInfoOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={201: TokenOut},
+    response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="Exchange e-mail and password for a token",
 )
 def auth_token(request: HttpRequest, payload: TokenExchange) -> Status[dict[str, object]]:
@@ -73,14 +80,16 @@ def auth_token(request: HttpRequest, payload: TokenExchange) -> Status[dict[str,
 
 
 @router.get("/auth/tokens", response=list[TokenInfoOut], summary="My tokens")
+@paginate(StridePagination)
 def token_list(request: HttpRequest) -> object:
+    """Your own tokens, newest first (revoked and expired ones included)."""
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     from stride.access.selectors import tokens_of
 
-    return tokens_of(viewer)
+    return tokens_of(viewer).order_by("-created_at", "-id")
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
-def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
+def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
     services.token_revoke(viewer=request.auth, token_id=token_id)  # type: ignore[attr-defined]
     return Status(204, None)
