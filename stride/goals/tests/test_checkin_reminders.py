@@ -178,9 +178,11 @@ def test_a_reminder_whose_week_is_over_where_the_person_lives_is_not_sent(
     cast: Cast, immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     # Recorded on Friday, but the queue (or a dead worker) held it until Monday.
-    with time_machine.travel(BERLIN_1505, tick=False):
-        with django_capture_on_commit_callbacks() as callbacks:
-            checkin_reminder_sweep()
+    with (
+        time_machine.travel(BERLIN_1505, tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        checkin_reminder_sweep()
     with time_machine.travel(utc(2026, 11, 30, 9), tick=False):  # Monday of week 49
         for callback in callbacks:
             callback()
