@@ -24,6 +24,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -161,7 +162,17 @@ def deliveries_send(*, delivery_ids: Sequence[int]) -> list[int]:
         )
 
     sent: list[int] = []
-    with get_connection() as connection:
+    if not any(message is not None for message in messages.values()):
+        return sent
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:
+        # Nothing is claimed yet: the rows stay pending and the recovery job queues them
+        # again once they are stale.
+        logger.exception("Could not reach the mail server; %d deliveries wait", len(pending))
+        return sent
+    try:
         for delivery in pending:
             message = messages.get(delivery.pk)
             if message is None or not delivery_claim(delivery_id=delivery.pk, worker=worker):
@@ -171,9 +182,8 @@ def deliveries_send(*, delivery_ids: Sequence[int]) -> list[int]:
             except Exception as error:
                 logger.exception("Could not send %s", delivery)
                 delivery_mark_failed(delivery_id=delivery.pk, worker=worker, error=repr(error))
-                # The connection may be half-dead after an error: the next message opens a
-                # fresh one.
-                _close_quietly(connection)
+                # The connection may be half-dead after an error: start a fresh one.
+                _reopen_quietly(connection)
                 continue
             if accepted:
                 delivery_mark_sent(delivery_id=delivery.pk, worker=worker)
@@ -182,15 +192,26 @@ def deliveries_send(*, delivery_ids: Sequence[int]) -> list[int]:
                 delivery_mark_failed(
                     delivery_id=delivery.pk, worker=worker, error="the mail backend sent nothing"
                 )
+    finally:
+        _close_quietly(connection)
     logger.info("Sent %d of %d deliveries", len(sent), len(delivery_ids))
     return sent
 
 
-def _close_quietly(connection: object) -> None:
+def _close_quietly(connection: BaseEmailBackend) -> None:
     try:
-        connection.close()  # type: ignore[attr-defined]
+        connection.close()
     except Exception:
-        logger.debug("Closing a failed mail connection failed too", exc_info=True)
+        logger.debug("Closing a mail connection failed", exc_info=True)
+
+
+def _reopen_quietly(connection: BaseEmailBackend) -> None:
+    _close_quietly(connection)
+    try:
+        connection.open()
+    except Exception:
+        # The next message's send_messages tries again (and records its own error).
+        logger.debug("Reopening the mail connection failed", exc_info=True)
 
 
 def stale_deliveries_requeue(*, now: datetime | None = None) -> list[int]:
