@@ -28,6 +28,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from stride.notify.claims import insert_ignoring_conflicts
 from stride.notify.models import Delivery
@@ -45,9 +46,13 @@ def stale_after() -> timedelta:
     return timedelta(seconds=settings.WORKER_STALE_SECONDS)
 
 
+_PROCESS_TOKEN = get_random_string(6)
+
+
 def worker_name() -> str:
-    # Readable in the outbox (which host and process holds a claim).
-    return f"{socket.gethostname()[:40]}-{os.getpid()}"[:64]
+    # Readable in the outbox (which host and process holds a claim), and unique even where
+    # every worker is process 1 of a container that restarts under the same host name.
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{_PROCESS_TOKEN}"[:64]
 
 
 def deliveries_record(
