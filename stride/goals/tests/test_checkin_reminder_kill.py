@@ -243,7 +243,7 @@ class Worker:
         return "".join(self.output)
 
 
-def _wait_until(condition: Any, what: str, workers: list[Worker]) -> None:
+def _wait_until(condition: Any, what: str, workers: list[Worker], *, every: float = 0.1) -> None:
     deadline = time.monotonic() + DEADLINE
     while not condition():
         if time.monotonic() > deadline:
@@ -252,7 +252,7 @@ def _wait_until(condition: Any, what: str, workers: list[Worker]) -> None:
         for worker in workers:
             if worker.process.poll() is not None and worker.process.returncode != -9:
                 raise AssertionError(f"a worker exited while waiting for {what}\n{worker.text()}")
-        time.sleep(0.1)
+        time.sleep(every)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -292,6 +292,7 @@ def test_a_worker_killed_mid_batch_leaves_every_person_exactly_one_reminder(
             lambda: _state(environment)["send_tasks_unfinished"] == 0,
             "the send queue to drain",
             workers,
+            every=1.0,  # each look starts a Python process: leave the CPU to the workers
         )
         assert second.stop(signal.SIGTERM) == 0, second.text()
     finally:
