@@ -261,6 +261,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A mail server that stops answering must not hold a worker (and its outbox claim) forever:
+# well below WORKER_STALE_SECONDS, so a stale claim means a dead worker, not a slow server.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stride <stride@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -271,6 +274,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# After this many seconds a worker's outbox claim or running task is presumed abandoned (the
+# worker was killed) and its work is taken up again. Must exceed the longest task.
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 600, minimum=1)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
