@@ -206,10 +206,10 @@ class _AuditOnFetch(models.QuerySet[Any]):
         self._read_audit(read)
 
     def _fetch_all(self) -> None:
-        fresh = self._result_cache is None  # type: ignore[attr-defined]
-        super()._fetch_all()  # type: ignore[misc]
+        fresh = self._result_cache is None
+        super()._fetch_all()
         if fresh and self._read_audit is not None:
-            self._read_audit(self._result_cache)  # type: ignore[attr-defined]
+            self._read_audit(self._result_cache or [])
 
 
 _AUDITED_CLASSES: dict[type, type] = {}
@@ -231,7 +231,7 @@ def audited(
     if cls is None:
         cls = type(f"Audited{base.__name__}", (_AuditOnFetch, base), {})
         _AUDITED_CLASSES[base] = cls
-    clone = queryset._chain()  # type: ignore[attr-defined]
+    clone: Any = queryset.all()
     clone.__class__ = cls
     clone._read_audit = _ReadAudit(actor, action, target)
-    return clone  # type: ignore[no-any-return]
+    return clone
