@@ -17,6 +17,7 @@ from stride.access.selectors import (
     AUDIT_EARLIEST,
     AUDIT_LATEST,
     AUDIT_PAGE_MAX,
+    AUDIT_PAGE_SIZE,
     MAX_ID,
     AuditFilters,
     audit_log,
@@ -167,13 +168,27 @@ class AuditQuery(Schema):
     )
 
 
+class AuditPagination(LimitOffsetPagination):
+    """Limit and offset, both bounded: a page holds at most ``AUDIT_PAGE_MAX`` entries
+    (a larger limit reads as that), and an offset beyond the database's range is refused
+    rather than sent to it."""
+
+    class Input(Schema):
+        limit: int = Field(
+            AUDIT_PAGE_SIZE,
+            ge=1,
+            description=f"Entries per page; at most {AUDIT_PAGE_MAX} are returned.",
+        )
+        offset: int = Field(0, ge=0, le=MAX_ID)
+
+
 @router.get(
     "/audit",
     response=list[AuditEntryOut],
     summary="The audit log (HR admins)",
     tags=["audit"],
 )
-@paginate(LimitOffsetPagination, max_limit=AUDIT_PAGE_MAX)
+@paginate(AuditPagination, max_limit=AUDIT_PAGE_MAX)
 def audit_list(request: HttpRequest, filters: Query[AuditQuery]) -> object:
     """Every write and every read of someone else's sensitive record, newest first.
     Only HR admins may read it; anyone else gets 404."""
