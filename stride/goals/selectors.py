@@ -479,7 +479,8 @@ def _checkin_note_target(viewer: Viewer) -> Callable[[KeyResultUpdate], AuditTar
             or update.author_id == viewer.person_id
         ):
             return None
-        return ("goals.checkin", str(update.checkin_id), f"{update.author} — key-result note")
+        label = f"{update.author} — key-result note of {update.at:%Y-%m-%d}"
+        return ("goals.checkin", str(update.checkin_id), label)
 
     return target
 

@@ -246,3 +246,12 @@ def test_a_list_read_is_one_query_whatever_the_page_size(cast: Cast) -> None:
     inserts = [q for q in large.captured_queries if "audit" in q["sql"] and "INSERT" in q["sql"]]
     assert len(inserts) == 1
     assert len(AuditEntry.objects.order_by("-id").first().changes["records"]) == 12  # type: ignore[union-attr]
+
+
+def test_a_private_goal_offered_as_a_parent_in_the_goal_form_is_audited(cast: Cast) -> None:
+    # The form offers the owner's managers' objectives to align to; for HR (owner by
+    # default) that includes skip's private one, named by its title.
+    secret = objective_for(cast, cast.skip, "Reorganise Product", visibility=PRIVATE)
+    page = cast.client(cast.hr).get("/goals/new")
+    assert "Reorganise Product" in page.content.decode()
+    assert reads(cast.hr) == {OBJ: {o(secret)}}
