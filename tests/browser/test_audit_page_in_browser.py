@@ -10,19 +10,12 @@ import pytest
 from conftest import Cast
 from stride.goals.models import Objective
 from stride.goals.tests.test_checkin_fixtures import objective_for
-from tests.browser.conftest import (  # the browser fixtures live beside the browser tests
-    any_page,
-    assert_accessible,
-    browser,
-    login,
-    new_page,
-)
+from tests.browser.conftest import assert_accessible, login
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
-__all__ = ["any_page", "browser", "new_page"]
 
 
 def test_hr_filters_the_audit_log_by_target(cast: Cast, any_page: Page) -> None:
