@@ -76,6 +76,7 @@ WEB: dict[str, Rule] = {
     "goals:checkin_detail": Rule(CHECKIN_READERS),
     "goals:checkin_comment_add": Rule(CHECKIN_READERS, ok=(200, 302, 422), method="post"),
     "goals:team_checkins": Rule(EVERYONE),
+    "access:audit_log": Rule(HR_ONLY),
 }
 # Served by libraries with their own access rules (allauth's pages, Django's admin,
 # the API's own routes are walked through the OpenAPI document below).
@@ -113,6 +114,7 @@ API: dict[tuple[str, str], Rule] = {
     ("post", "/api/v1/check-ins/{checkin_id}/comments"): Rule(
         CHECKIN_READERS, ok=(201,), body={"body": "Nice week!"}
     ),
+    ("get", "/api/v1/audit"): Rule(HR_ONLY),
 }
 
 

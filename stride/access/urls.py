@@ -7,4 +7,5 @@ app_name = "access"
 urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<id:token_id>/revoke", views.token_revoke, name="token_revoke"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

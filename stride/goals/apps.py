@@ -27,3 +27,16 @@ class GoalsConfig(AppConfig):
         register_delivery_kind(
             DeliveryKind(prefix=reminders.KEY_PREFIX, render=reminders.checkin_reminder_messages)
         )
+
+        from stride.access.audit import register_private_fields
+        from stride.goals.models import CheckIn, CheckInComment, KeyResultUpdate
+
+        # The audit log (read by HR) records that these changed and how long they are,
+        # not the person's words or mood.
+        register_private_fields(CheckIn, ["mood", "progress", "plans", "problems"])
+        register_private_fields(
+            CheckInComment,
+            ["body"],
+            label=lambda c: f"Comment {c.pk} on check-in {c.checkin_id}",
+        )
+        register_private_fields(KeyResultUpdate, ["note"])
