@@ -94,7 +94,9 @@ def _answers(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     parameters = operation.get("parameters", [])
     has_body = "requestBody" in operation
     if operation.get("security"):
-        statuses.add(401)
+        # Signed out; and whatever the caller may not see answers 404 (a record, or an
+        # operation reserved to a role, such as the audit log).
+        statuses.update({401, 404})
         if method.upper() not in {"GET", "HEAD", "OPTIONS"}:
             statuses.add(403)  # read-only token, or a session without CSRF
     if any(p["in"] == "path" for p in parameters):

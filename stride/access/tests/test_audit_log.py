@@ -130,9 +130,12 @@ def test_the_audit_api_pages_with_a_bounded_page_size(cast: Cast) -> None:
     client = cast.client(cast.manager)
     for _ in range(205):
         client.get(f"/api/v1/objectives/{secret.pk}")
-    answer = cast.client(cast.hr).get(API, {"kind": "read", "limit": "100000"}).json()
+    client = cast.client(cast.hr)
+    assert client.get(API, {"kind": "read", "limit": "100000"}).status_code == 422
+    answer = client.get(API, {"kind": "read", "limit": "500"}).json()
     assert answer["count"] == 205
-    assert len(answer["items"]) == 200
+    assert len(answer["items"]) == 205
+    assert len(client.get(API, {"kind": "read", "limit": "200"}).json()["items"]) == 200
 
 
 @pytest.mark.parametrize(
@@ -187,7 +190,9 @@ def test_dates_are_days_in_the_hr_admins_time_zone(cast: Cast) -> None:
     assert on_24th.json()["items"] == []
 
 
-def test_the_largest_offset_answers_an_empty_page(cast: Cast) -> None:
-    answer = cast.client(cast.hr).get(API, {"offset": str(2**63 - 1)})
+def test_the_largest_offset_answers_an_empty_page_and_a_larger_one_422(cast: Cast) -> None:
+    client = cast.client(cast.hr)
+    answer = client.get(API, {"offset": str(10**9)})
     assert answer.status_code == 200
     assert answer.json()["items"] == []
+    assert client.get(API, {"offset": str(10**20)}).status_code == 422

@@ -50,6 +50,8 @@ def test_the_health_check_reveals_nothing_else(db: None, public_name_only: None)
     assert "Server" not in response and "X-Powered-By" not in response
 
 
+# Django's own HTML 400 for a foreign host is not an answer of the API's operations.
+@pytest.mark.openapi_unchecked
 def test_other_paths_still_refuse_an_unknown_host(db: None, public_name_only: None) -> None:
     for path in ("/", "/accounts/login/", "/api/v1/me", "/healthz/", "/healthz/x"):
         response = Client().get(path, HTTP_HOST="10.0.3.17")
