@@ -33,6 +33,8 @@ class PasswordResetKeyForm(ResetPasswordKeyForm):
         person = getattr(self.user, "person", None)
         if person is not None:
             tokens_revoke_all(owner=person, reason="password_reset")
+
+
 class AuditFilterForm(forms.Form):
     """The audit page's filters (a GET form); the API takes the same ones as parameters."""
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
 from stride.lib.fields import (
     Amount,
@@ -38,13 +38,6 @@ Kind = Literal["number", "percent", "currency", "milestone"]
 MAX_KEY_RESULTS = 20
 # Clocks drift; a value stamped a little ahead of the server's time is still "now".
 FUTURE_SLACK = timedelta(minutes=5)
-
-
-def _period_in_order(end: Any, info: ValidationInfo) -> Any:
-    start = info.data.get("period_start")
-    if end is not None and start is not None and end < start:
-        raise ValueError("The period must end on or after its start.")
-    return end
 
 
 class KeyResultCreate(Schema):
@@ -93,8 +86,6 @@ class ObjectiveCreate(Schema):
     status: StatusValue = "on_track"
     key_results: list[KeyResultCreate] = Field(default_factory=list, max_length=MAX_KEY_RESULTS)
 
-    _period = field_validator("period_end")(_period_in_order)
-
 
 class ObjectiveChange(Schema):
     """Send only the fields to change; ``parent_id`` and ``team_id`` may be null (unset)."""
@@ -109,8 +100,6 @@ class ObjectiveChange(Schema):
     period_end: Day = unset()
     visibility: Visibility = unset()
     status: StatusValue = unset()
-
-    _period = field_validator("period_end")(_period_in_order)
 
 
 def _not_in_future(value: Any) -> Any:

@@ -13,6 +13,7 @@ database columns they are stored in, and ids fit a signed 64-bit integer.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
@@ -43,11 +44,25 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-def _text_not_number(value: Any) -> Any:
-    # pydantic reads a number as a Unix timestamp (0 → 1970-01-01); Stride's dates and
-    # times are written as ISO 8601 text, as the OpenAPI document says.
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("Enter a date as text, YYYY-MM-DD (a time as ISO 8601).")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic would read a number (or text like "0") as a Unix timestamp, 1970-01-01;
+    # Stride's dates are ISO 8601 text, as the OpenAPI document says.
+    if isinstance(value, str) and not _ISO_DAY.match(value.strip()):
+        raise ValueError("Enter a date (YYYY-MM-DD).")
+    if isinstance(value, int | float):
+        raise ValueError("Enter a date (YYYY-MM-DD).")
+    return value
+
+
+def _iso_moment(value: Any) -> Any:
+    if isinstance(value, str) and not _ISO_MOMENT.match(value.strip()):
+        raise ValueError("Enter a date and time with its UTC offset (ISO 8601).")
+    if isinstance(value, int | float):
+        raise ValueError("Enter a date and time with its UTC offset (ISO 8601).")
     return value
 
 
@@ -63,7 +78,7 @@ _YEARS = r"^(19\d{2}|2[01]\d{2})-"
 
 Day = Annotated[
     date,
-    BeforeValidator(_text_not_number),
+    BeforeValidator(_iso_day),
     AfterValidator(_date_in_range),
     WithJsonSchema(
         {
@@ -78,7 +93,7 @@ Day = Annotated[
 
 Moment = Annotated[
     AwareDatetime,
-    BeforeValidator(_text_not_number),
+    BeforeValidator(_iso_moment),
     AfterValidator(_datetime_in_range),
     WithJsonSchema(
         {
@@ -135,8 +150,11 @@ Unit = Annotated[
 
 # --- numbers -------------------------------------------------------------------------------
 
-# A key result's numbers are stored as DecimalField(18, 4): 14 digits before the point.
-VALUE_LIMIT = Decimal("1e14")
+# A key result's numbers are stored as DecimalField(18, 4), but SQLite (the embedded
+# default) keeps a decimal as a REAL, exact to 15 significant digits: a value must fit 11
+# digits before the point and 4 after, or it comes back rounded (and 99,999,999,999,999.97
+# came back as 10^14, which no longer fits the column and broke every page showing it).
+VALUE_LIMIT = Decimal("1e11")
 VALUE_STEP = Decimal("0.0001")
 
 
@@ -145,7 +163,7 @@ def _exact_decimal(value: Any) -> Any:
     ``0.00030000000000000003``: take a float as the nearest value with at most four
     decimal places when it is that value up to float precision. Text and Decimals are
     taken as written, so ``1.23456`` is refused however it comes."""
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+    if isinstance(value, float) and value == value and abs(value) < float(VALUE_LIMIT):
         exact = Decimal(repr(value))
         rounded = exact.quantize(VALUE_STEP)
         if abs(exact - rounded) <= abs(rounded) * Decimal("1e-12") + Decimal("1e-16"):
@@ -163,10 +181,10 @@ Amount = Annotated[
             "exclusiveMinimum": -float(VALUE_LIMIT),
             "exclusiveMaximum": float(VALUE_LIMIT),
             "multipleOf": float(VALUE_STEP),
-            "description": "A number below 10^14 in size with at most 4 decimal places.",
+            "description": "A number below 10^11 (100 billion) in size, at most 4 decimal places.",
         }
     ),
-    Field(gt=-VALUE_LIMIT, lt=VALUE_LIMIT, max_digits=18, decimal_places=4),
+    Field(gt=-VALUE_LIMIT, lt=VALUE_LIMIT, max_digits=15, decimal_places=4),
 ]
 """A key result's start, target or value."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 # Achieved and missed are derived from progress and the calendar, not only typed in.
@@ -22,21 +22,6 @@ MISSED = "missed"
 Pace = Literal["ahead", "on_pace", "behind"]
 # Within this distance of the expected progress a goal counts as on pace.
 PACE_TOLERANCE = 0.05
-
-
-VALUE_LIMIT = Decimal("1e14")  # what a key result's DecimalField(18, 4) can hold
-
-
-def parse_number(value: object) -> Decimal | None:
-    """A finite Decimal from user input (number or text), or None for anything else —
-    booleans, blanks, text that is not a number, NaN and infinities."""
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
 
 
 def clamp_progress(*, start: Decimal, target: Decimal, current: Decimal) -> float:
