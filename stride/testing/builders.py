@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
 
 import time_machine
 from django.db import connection
@@ -23,11 +23,11 @@ from stride.access.models import AuditEntry
 from stride.goals import services as goals
 from stride.goals.checkins import services as checkin_services
 from stride.goals.models import CheckIn, CheckInPreference, KeyResult, KeyResultUpdate, Objective
+from stride.lib.scoring import quarter
 from stride.org import services as org
 from stride.org.importer import COLUMNS
 from stride.org.models import Person, Team, User
 from stride.testing.cast import Cast
-from stride.testing.clock import THIS_QUARTER
 
 # --- goals ----------------------------------------------------------------------------------
 
@@ -42,13 +42,24 @@ def make_objective(
     level: str = Objective.Level.PERSONAL,
     team: Team | None = None,
     parent: Objective | None = None,
-    period: tuple[date, date] = THIS_QUARTER,
+    period: tuple[date, date] | None = None,
     status: str = Objective.Status.ON_TRACK,
     key_results: list[dict[str, Any]] | None = None,
-    created_at: datetime | None = None,
+    created_at: datetime | Literal["period start"] | None = "period start",
 ) -> Objective:
-    """An objective owned by ``owner``, written by ``by`` (default: the owner) at
-    ``created_at`` (default: now), so that later values can form a history in the period."""
+    """An objective owned by ``owner``, written by ``by`` (default: the owner), for
+    ``period`` (default: the quarter of the current, usually frozen, day).
+
+    It is written at ``created_at``: by default 09:00 UTC on the first day of the period
+    (or now, if that is still to come), so that later values form a history inside the
+    period; ``None`` writes it now."""
+    if period is None:
+        current = quarter(timezone.now().date())
+        assert current.start is not None and current.end is not None
+        period = (current.start, current.end)
+    if created_at == "period start":
+        start = datetime.combine(period[0], time(9, 0), tzinfo=UTC)
+        created_at = start if start <= timezone.now() else None
     kwargs: dict[str, Any] = {
         "viewer": cast.viewer(by or owner),
         "owner": owner,

@@ -54,3 +54,13 @@ class Clock:
     def shift(self, delta: timedelta) -> None:
         """Move forward (or back, with a negative ``delta``) by ``delta``."""
         self.move_to(self._now + delta)
+
+
+# The goal tests' scenario day, until they are rewritten around NOW: Wednesday 13 May 2026,
+# midday UTC, day 42 of the 90 days of the second quarter. Modules that use it say
+# ``pytestmark = pytest.mark.clock(Q2_NOW)``.
+Q2_NOW = datetime(2026, 5, 13, 12, 0, tzinfo=UTC)
+Q2_TODAY = Q2_NOW.date()
+Q1 = (date(2026, 1, 1), date(2026, 3, 31))
+Q2 = (date(2026, 4, 1), date(2026, 6, 30))
+Q2_START = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)

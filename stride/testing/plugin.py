@@ -2,8 +2,10 @@
 
 ``cast``   the named cast (``stride.testing.cast``), built in a fresh database.
 ``clock``  the frozen clock at ``stride.testing.clock.NOW`` (Wednesday 25 November 2026,
-           12:00 UTC); move it with ``clock.move_to(...)`` / ``clock.shift(...)``. A module
-           whose every test needs it says ``pytestmark = pytest.mark.usefixtures("clock")``.
+           12:00 UTC); move it with ``clock.move_to(...)`` / ``clock.shift(...)``.
+           A test (or a module, with ``pytestmark``) marked ``@pytest.mark.clock`` runs on
+           the frozen clock without asking for it; ``@pytest.mark.clock(moment)`` starts it
+           at ``moment`` instead.
 ``world``  the cast with public, team and private objectives, a shared check-in and a token
            (``stride.testing.world``), built at the frozen time.
 """
@@ -43,6 +45,16 @@ def cast(db: None) -> Cast:
 @pytest.fixture
 def clock(time_machine: time_machine.TimeMachineFixture) -> Clock:
     return Clock(time_machine)
+
+
+@pytest.fixture(autouse=True)
+def _clock_from_marker(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        return
+    clock: Clock = request.getfixturevalue("clock")
+    if marker.args:
+        clock.move_to(marker.args[0])
 
 
 @pytest.fixture

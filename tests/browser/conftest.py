@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pytest
 
-from conftest import PASSWORD
+from stride.testing import PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -9,19 +9,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals import selectors
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import NOW, Q1, TODAY, make_objective
 from stride.lib.scoring import quarter
+from stride.testing import Cast, make_objective
+from stride.testing.clock import Q1
+from stride.testing.clock import Q2_NOW as NOW
+from stride.testing.clock import Q2_TODAY as TODAY
 
 PRIVATE = Objective.Visibility.PRIVATE
 ALIGNMENT = reverse("goals:alignment")
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock(NOW)
 
 
 def shape(nodes: list[selectors.AlignmentNode]) -> list[Any]:

@@ -10,19 +10,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.test import Client
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.goals.models import KeyResult, Objective
-from stride.goals.tests.test_goal_fixtures import (
-    NOW,
-    Q1,
-    Q2,
-    Q2_START,
-    first_kr,
-    make_objective,
-    record,
-    row_counts,
-)
+from stride.testing import Cast, first_kr, make_objective, record, row_counts
+from stride.testing.clock import Q1, Q2, Q2_START
+from stride.testing.clock import Q2_NOW as NOW
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -31,9 +23,7 @@ API = "/api/v1"
 PRIVATE = Objective.Visibility.PRIVATE
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock(NOW)
 
 
 # --- checking answers against the OpenAPI document ------------------------------------------
@@ -420,7 +410,7 @@ def test_a_bad_value_answers_422_and_writes_nothing(
 
 
 def test_a_token_works_as_well_as_the_session(cast: Cast) -> None:
-    from conftest import PASSWORD
+    from stride.testing import PASSWORD
 
     token = post(
         Client(), f"{API}/auth/token", {"email": "alice@example.com", "password": PASSWORD}

@@ -13,17 +13,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import NOW, Q2_START, make_objective, record
 from stride.org.models import Person
+from stride.testing import Cast, make_objective, record
+from stride.testing.clock import Q2_NOW as NOW
+from stride.testing.clock import Q2_START
 
 PRIVATE = Objective.Visibility.PRIVATE
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock(NOW)
 
 
 def grow(

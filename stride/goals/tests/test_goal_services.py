@@ -10,23 +10,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.goals import services
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
-from stride.goals.tests.test_goal_fixtures import (
-    NOW,
-    Q2,
-    first_kr,
-    make_objective,
-    record,
-    row_counts,
-)
+from stride.testing import Cast, first_kr, make_objective, record, row_counts
+from stride.testing.clock import Q2
+from stride.testing.clock import Q2_NOW as NOW
 
-
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock(NOW)
 
 
 def create(cast: Cast, **overrides: Any) -> Objective:

@@ -11,19 +11,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
-from stride.goals.tests.test_goal_fixtures import (
-    NOW,
-    Q1,
-    Q2,
-    Q2_START,
-    first_kr,
-    make_objective,
-    record,
-    row_counts,
-)
 from stride.org.models import Person
+from stride.testing import Cast, first_kr, make_objective, record, row_counts
+from stride.testing.clock import Q1, Q2, Q2_START
+from stride.testing.clock import Q2_NOW as NOW
 
 MY_GOALS = reverse("goals:my_goals")
 TEAM_GOALS = reverse("goals:team_goals")
@@ -32,9 +24,7 @@ PRIVATE = Objective.Visibility.PRIVATE
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock(NOW)
 
 
 def detail(objective: Objective) -> str:

@@ -8,18 +8,13 @@ from typing import Any
 import pytest
 from django.http import Http404
 
-from conftest import Cast
 from stride.goals import selectors
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import (
-    NOW,
-    Q2_START,
-    TODAY,
-    first_kr,
-    make_objective,
-    record,
-)
 from stride.lib.scoring import quarter
+from stride.testing import Cast, first_kr, make_objective, record
+from stride.testing.clock import Q2_NOW as NOW
+from stride.testing.clock import Q2_START
+from stride.testing.clock import Q2_TODAY as TODAY
 
 EVERYONE = {"skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep"}
 SEES: dict[str, set[str]] = {
@@ -31,9 +26,7 @@ SEES: dict[str, set[str]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock(NOW)
 
 
 @pytest.mark.parametrize("visibility", list(SEES))

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from conftest import Cast
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import NOW, Q1, TODAY, make_objective, record
+from stride.testing import Cast, make_objective, record
+from stride.testing.clock import Q1
+from stride.testing.clock import Q2_NOW as NOW
+from stride.testing.clock import Q2_TODAY as TODAY
 
-
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock(NOW)
 
 
 def test_objective_progress_is_the_weighted_mean_of_its_key_results(cast: Cast) -> None:
