@@ -24,6 +24,9 @@ THIS_MONDAY = date(2026, 11, 23)
 # The quarter NOW falls in, and the one before.
 THIS_QUARTER = (date(2026, 10, 1), date(2026, 12, 31))
 LAST_QUARTER = (date(2026, 7, 1), date(2026, 9, 30))
+# 09:00 UTC on the quarter's first day: objectives made "at the start" date from here, so
+# values recorded weekly after it form a history inside the quarter.
+QUARTER_START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 
 class Clock:
@@ -55,12 +58,3 @@ class Clock:
         """Move forward (or back, with a negative ``delta``) by ``delta``."""
         self.move_to(self._now + delta)
 
-
-# The goal tests' scenario day, until they are rewritten around NOW: Wednesday 13 May 2026,
-# midday UTC, day 42 of the 90 days of the second quarter. Modules that use it say
-# ``pytestmark = pytest.mark.clock(Q2_NOW)``.
-Q2_NOW = datetime(2026, 5, 13, 12, 0, tzinfo=UTC)
-Q2_TODAY = Q2_NOW.date()
-Q1 = (date(2026, 1, 1), date(2026, 3, 31))
-Q2 = (date(2026, 4, 1), date(2026, 6, 30))
-Q2_START = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)

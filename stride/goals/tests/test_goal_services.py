@@ -14,18 +14,17 @@ from stride.access.models import AuditEntry
 from stride.goals import services
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
 from stride.testing import Cast, first_kr, make_objective, record, row_counts
-from stride.testing.clock import Q2
-from stride.testing.clock import Q2_NOW as NOW
+from stride.testing.clock import NOW, THIS_QUARTER
 
-pytestmark = pytest.mark.clock(NOW)
+pytestmark = pytest.mark.clock
 
 
 def create(cast: Cast, **overrides: Any) -> Objective:
     kwargs: dict[str, Any] = {
         "viewer": cast.viewer(cast.alice),
         "title": "Grow the user base",
-        "period_start": Q2[0],
-        "period_end": Q2[1],
+        "period_start": THIS_QUARTER[0],
+        "period_end": THIS_QUARTER[1],
         "key_results": [{"title": "Active users", "target": 100}],
     }
     kwargs.update(overrides)
@@ -70,7 +69,7 @@ def test_creating_writes_an_audit_entry_for_the_objective_and_each_key_result(
     ("overrides", "field"),
     [
         ({"title": "  "}, "title"),
-        ({"period_end": Q2[0] - timedelta(days=1)}, "period_end"),
+        ({"period_end": THIS_QUARTER[0] - timedelta(days=1)}, "period_end"),
         ({"level": "galaxy"}, "level"),
         ({"visibility": "everyone"}, "visibility"),
         ({"status": "great"}, "status"),

@@ -9,11 +9,9 @@ import pytest
 
 from stride.goals.models import Objective
 from stride.testing import Cast, make_objective, record
-from stride.testing.clock import Q1
-from stride.testing.clock import Q2_NOW as NOW
-from stride.testing.clock import Q2_TODAY as TODAY
+from stride.testing.clock import LAST_QUARTER, TODAY
 
-pytestmark = pytest.mark.clock(NOW)
+pytestmark = pytest.mark.clock
 
 
 def test_objective_progress_is_the_weighted_mean_of_its_key_results(cast: Cast) -> None:
@@ -44,14 +42,14 @@ def test_a_decreasing_key_result_shows_its_direction(cast: Cast) -> None:
 
 
 def test_a_goal_whose_period_ended_unreached_is_missed(cast: Cast) -> None:
-    objective = make_objective(cast, cast.alice, period=Q1, created_at=None)
+    objective = make_objective(cast, cast.alice, period=LAST_QUARTER, created_at=None)
     assert objective.effective_status(TODAY) == Objective.Status.MISSED
     # ... even though its owner last said it was on track.
     assert objective.status == Objective.Status.ON_TRACK
 
 
 def test_a_reached_goal_is_achieved_in_or_after_its_period(cast: Cast) -> None:
-    objective = make_objective(cast, cast.alice, period=Q1, created_at=None)
+    objective = make_objective(cast, cast.alice, period=LAST_QUARTER, created_at=None)
     record(cast, cast.alice, objective.key_results.get(), 100)
     objective.refresh_from_db()
     assert objective.effective_status(TODAY) == Objective.Status.ACHIEVED
