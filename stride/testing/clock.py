@@ -57,4 +57,3 @@ class Clock:
     def shift(self, delta: timedelta) -> None:
         """Move forward (or back, with a negative ``delta``) by ``delta``."""
         self.move_to(self._now + delta)
-
