@@ -3,9 +3,10 @@
 Every test that asks for the ``clock`` fixture starts at ``NOW``: **Wednesday 25 November
 2026, 12:00 UTC** — the middle of ISO week 2026-W48 (Monday 23 … Sunday 29 November) in
 every time zone of the cast (Berlin 13:00, New York 07:00), and day 56 of the fourth quarter
-(1 October … 31 December): goal pace counts 55 of its 91 days gone. The clock does not tick: two reads of the time in a test
-give the same answer, so nothing depends on how fast the machine is. A test moves it with
-``clock.move_to(moment)`` or ``clock.shift(timedelta(...))``.
+(1 October … 31 December): goal pace counts 55 of its 91 days gone. The clock does not
+tick: two reads of the time in a test give the same answer, so nothing depends on how fast
+the machine is. A test moves it with ``clock.move_to(moment)`` or
+``clock.shift(timedelta(...))``.
 
 The clock is time-machine's ``time_machine`` fixture with a fixed start: it stops itself at
 the end of the test, and it freezes only this process (a worker started as a subprocess
