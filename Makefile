@@ -34,6 +34,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy stride
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 
 from stride.access.api import router as access_router
 from stride.access.api_auth import BearerTokenAuth, SessionViewerAuth
 from stride.goals.api import router as goals_router
 from stride.goals.checkins.api import router as checkin_router
+from stride.lib.input import api_detail, problems_from_django, problems_from_pydantic
 from stride.org.api import router as org_router
 
 api = NinjaAPI(
@@ -28,19 +30,37 @@ api = NinjaAPI(
 
 
 @api.exception_handler(ValidationError)
-def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Domain validation answers 422 in the same shape as schema validation:
-    ``{"detail": [{"loc": ["body", "<field>"], "msg": "…", "type": "value_error"}]}``."""
+def on_domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Input that matches the schema but breaks a rule between fields or against stored
+    data (a period ending before it starts, an alignment the owner may not make, someone
+    else's key result in a check-in) answers 409 Conflict, in the same shape as a schema's
+    422: ``{"detail": [{"loc": ["body", "key_results", 1, "target"], "msg": "…"}]}``.
+
+    422 means "not what the OpenAPI document describes"; 409 "well-formed, but not allowed
+    here", so a client (or a fuzzer) can tell a request it built wrong from one the
+    organisation's rules refuse."""
+    return api.create_response(
+        request, {"detail": api_detail(problems_from_django(exc))}, status=409
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """A schema's refusal: the location starts with where the value came from (``body``,
+    ``query``, ``path``) followed by the field's path; the message is the one the web
+    forms show for the same value."""
     detail = []
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                detail.append(
-                    {"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}
-                )
-    else:
-        detail = [{"loc": ["body"], "msg": m, "type": "value_error"} for m in exc.messages]
+    for error in exc.errors:
+        source, *rest = error.get("loc", ("body",))
+        if source == "body" and rest and isinstance(rest[0], str):
+            # ninja puts the handler's parameter name ("payload") after "body".
+            rest = rest[1:] if rest[0] in _BODY_PARAMS else rest
+        for problem in problems_from_pydantic([{**error, "loc": tuple(rest)}]):
+            detail.extend(api_detail([problem], source=str(source)))
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+_BODY_PARAMS = frozenset({"payload"})
 
 
 api.add_router("/", access_router)

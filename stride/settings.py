@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from csp.constants import NONE, SELF
 
 from stride.lib.env import ConfigError, env_bool, env_int, env_list, env_str
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "ninja",
+    "csp",
     "stride.org",
     "stride.access",
     "stride.goals",
@@ -61,7 +63,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, before host validation and the HTTPS redirect: a load balancer probes by IP
+    # or ``localhost`` over plain HTTP and must still get its answer.
+    "stride.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -166,7 +172,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
+# An account has exactly one address, set by HR (import, admin, API): allauth's pages that
+# add, change or re-verify addresses are closed in stride/urls.py; this is a second lock.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_ADAPTER = "stride.access.adapters.AccountAdapter"
+# The stock generator writes an *unverified* address row for a login that lacks one, which
+# then blocks turning on two-factor authentication; Stride's writes nothing.
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "stride.access.adapters.PasswordResetTokenGenerator"
+# Completing a password reset also revokes the person's personal access tokens.
+ACCOUNT_FORMS = {"reset_password_from_key": "stride.access.forms.PasswordResetKeyForm"}
 SOCIALACCOUNT_ADAPTER = "stride.access.adapters.SocialAccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -174,8 +189,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# Behind a reverse proxy, the number of proxies whose X-Forwarded-For allauth may trust for
-# per-IP rate limits (0: use the connecting address).
+# How many proxies in front of Stride append to X-Forwarded-For. allauth takes the client
+# address for its per-IP login limits from that header, counting this many entries from the
+# right (the ones your own proxies wrote); 0 ignores the header and uses the connecting
+# address, which behind a proxy is the proxy's. See docs/configuration.md.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_TOTP_TOLERANCE = 1
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -206,7 +223,36 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS everywhere, settable because only the deployment knows whether TLS is in front.
+# /healthz is answered before the redirect (stride.middleware), so plain-HTTP probes work.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Content-Security-Policy (django-csp 4): every script comes from Stride's own static files,
+# so script-src has no 'unsafe-inline' and no 'unsafe-eval'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # Styles keep 'unsafe-inline': plotly.js writes style attributes and a <style>
+        # element while drawing, htmx adds its indicator <style>, and allauth's layouts and
+        # a few templates carry small style blocks. Inline styles cannot run code.
+        "style-src": [SELF, "'unsafe-inline'"],
+        # data: for the two-factor set-up QR code (an inline SVG image) and plotly's icons.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # No form-action: browsers apply it to the redirect after a form is sent, and the
+        # single sign-on button's form redirects to the identity provider.
+        "frame-ancestors": [NONE],
+    },
+}
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

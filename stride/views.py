@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+
+from stride.lib.health import database_answers
 
 
 @login_required
@@ -13,6 +16,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness and database reachability for load balancers; reveals nothing else."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    database_answers()
     return JsonResponse({"status": "ok"})
+
+
+def closed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """A route a library offers that Stride switches off: it answers as if it did not exist."""
+    raise Http404

@@ -7,19 +7,12 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field
 
 from stride.access import services
+from stride.access.schemas import TokenExchange
 from stride.access.viewer import Viewer, viewer_for_user
 
 router = Router(tags=["auth"])
-
-
-class TokenIn(Schema):
-    email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=1, max_length=4096)
-    name: str = Field(default="API client", min_length=1, max_length=100)
-    scope: str = Field(default="write", pattern="^(read|write)$")
 
 
 class TokenOut(Schema):
@@ -47,7 +40,7 @@ class TokenInfoOut(Schema):
     response={201: TokenOut},
     summary="Exchange e-mail and password for a token",
 )
-def auth_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
+def auth_token(request: HttpRequest, payload: TokenExchange) -> Status[dict[str, object]]:
     """Log in with e-mail and password and receive a new personal access token.
 
     Failed attempts count towards the same rate limit as the login page (allauth's

@@ -1,10 +1,12 @@
-"""Writes of the access app: personal access tokens."""
+"""Writes of the access app: personal access tokens (created, revoked one by one, or all
+at once when a password is reset or a person leaves)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from stride.access.audit import audit_write
-from stride.access.models import AccessToken
+from stride.access.models import AccessToken, AuditEntry
 from stride.access.viewer import Viewer, viewer_for_person
+
+if TYPE_CHECKING:  # ``org`` sits above ``access``: only the type checker looks there.
+    from stride.org.models import Person
 
 TOKEN_PREFIX = "stride_"
 
@@ -30,22 +35,13 @@ def token_create(
     scope: str = AccessToken.Scope.WRITE,
     expires_at: datetime | None = None,
 ) -> tuple[AccessToken, str]:
-    """Create a token for the viewer. Returns the row and the secret, which is shown once
-    and never stored: only its SHA-256 digest is kept."""
+    """Create a token for the viewer (name and scope parsed by ``TokenCreate``). Returns
+    the row and the secret, which is shown once and never stored: only its SHA-256 digest
+    is kept."""
     if viewer.person is None:
         raise Http404
-    name = (name or "").strip()
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = "Give the token a name so you can recognise it later."
-    elif len(name) > 100:
-        errors["name"] = "Use at most 100 characters."
-    if scope not in AccessToken.Scope.values:
-        errors["scope"] = f"Scope must be one of: {', '.join(AccessToken.Scope.values)}."
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = "The expiry must be in the future."
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
@@ -97,3 +93,56 @@ def token_authenticate(raw: str) -> tuple[Viewer, AccessToken] | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return viewer_for_person(token.owner, via="api"), token
+
+
+# Why a token was revoked without its owner asking, as written in the audit log.
+REVOKE_REASONS = ("password_reset", "left")
+
+
+@transaction.atomic
+def tokens_revoke_all(*, owner: Person, reason: str, actor: Viewer | None = None) -> int:
+    """Revoke every active token of ``owner`` (a password reset, or leaving the
+    organisation). Each revoked token gets an audit entry naming the reason; tokens already
+    revoked or expired keep their state. Returns how many were revoked."""
+    return tokens_revoke_for_people(person_ids=[owner.pk], reason=reason, actor=actor)
+
+
+@transaction.atomic
+def tokens_revoke_for_people(
+    *, person_ids: list[int], reason: str, actor: Viewer | None = None
+) -> int:
+    """Revoke every active token of these people, in batches, with one audit entry per
+    token. Revocation is for good: nothing in Stride clears ``revoked_at``."""
+    if reason not in REVOKE_REASONS:
+        raise ValueError(f"Unknown revocation reason {reason!r}")
+    now = timezone.now()
+    person = actor.person if actor else None
+    revoked = 0
+    for start in range(0, len(person_ids), 1000):
+        batch = person_ids[start : start + 1000]
+        tokens = list(
+            AccessToken.objects.select_for_update()
+            .filter(owner_id__in=batch, revoked_at__isnull=True)
+            .only("pk", "name", "prefix")
+        )
+        if not tokens:
+            continue
+        AccessToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    at=now,
+                    actor=person,
+                    actor_label=person.email if person else "system",
+                    action="token.revoke",
+                    target_type=AccessToken._meta.label_lower,
+                    target_id=str(token.pk),
+                    target_label=str(token)[:254],
+                    changes={"reason": reason},
+                    via=actor.via if actor else "system",
+                )
+                for token in tokens
+            ]
+        )
+        revoked += len(tokens)
+    return revoked

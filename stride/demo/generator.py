@@ -51,6 +51,7 @@ from stride.goals.models import (
 from stride.lib.scoring import clamp_progress
 from stride.lib.weeks import week_start
 from stride.org.models import Person, RoleGrant, Team, User
+from stride.org.services import login_emails_set
 
 DEMO_PASSWORD = "demo"
 MIN_PEOPLE = 30
@@ -498,6 +499,9 @@ class _Generator:
                 )
             )
         _bulk(User, users)
+        # Addresses come from HR and are verified: allauth's two-factor set-up and single
+        # sign-on look for the verified row.
+        login_emails_set({u.pk: u.email for u in users})
         _bulk(Person, persons)
         _bulk(CheckInPreference, prefs)
         hr_admins = [p for p in self.people if p.email == HR_EMAIL]

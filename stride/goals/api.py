@@ -13,11 +13,9 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
 from pydantic import Field
@@ -25,16 +23,23 @@ from pydantic import Field
 from stride.access.viewer import Viewer
 from stride.goals import selectors, services
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
+from stride.goals.schemas import (
+    KeyResultChange,
+    KeyResultCreate,
+    Kind,
+    Level,
+    ObjectiveChange,
+    ObjectiveCreate,
+    StatusValue,
+    ValueRecord,
+    Visibility,
+)
 from stride.lib.scoring import expected_progress, project_value
 from stride.lib.weeks import local_today
 
 router = Router(tags=["goals"])
 
 UTC = ZoneInfo("UTC")
-Level = Literal["company", "team", "personal"]
-Visibility = Literal["public", "team", "private"]
-StatusValue = Literal["on_track", "at_risk", "off_track", "achieved", "missed"]
-Kind = Literal["number", "percent", "currency", "milestone"]
 
 
 def _viewer(request: HttpRequest) -> Viewer:
@@ -166,76 +171,7 @@ class UpdateOut(Schema):
         return selectors.checkin_details(obj)[2]
 
 
-# --- in -----------------------------------------------------------------------------------
-
-
-class KeyResultIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    kind: Kind = "number"
-    unit: str = Field(default="", max_length=16, description="ISO code for currency")
-    start: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
-    target: Decimal | None = Field(
-        default=None,
-        max_digits=18,
-        decimal_places=4,
-        description="Required except for milestones (which run from 0 to 1).",
-    )
-    current: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
-    weight: Decimal = Field(default=Decimal(1), gt=0, max_digits=6, decimal_places=2)
-
-
-class ObjectiveIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=20000)
-    level: Level = "personal"
-    team_id: int | None = None
-    parent_id: int | None = Field(default=None, description="Align to this objective.")
-    owner_id: int | None = Field(
-        default=None, description="Yourself by default; managers and HR admins may set others."
-    )
-    period_start: date
-    period_end: date
-    visibility: Visibility = "public"
-    status: StatusValue = "on_track"
-    key_results: list[KeyResultIn] = Field(default_factory=list, max_length=50)
-
-
-class ObjectivePatchIn(Schema):
-    """Send only the fields to change; ``parent_id`` and ``team_id`` may be null."""
-
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=20000)
-    level: Level | None = None
-    team_id: int | None = None
-    parent_id: int | None = None
-    owner_id: int | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    visibility: Visibility | None = None
-    status: StatusValue | None = None
-
-
-class KeyResultPatchIn(Schema):
-    """Send only the fields to change. A new value goes to ``…/updates`` instead."""
-
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: Kind | None = None
-    unit: str | None = Field(default=None, max_length=16)
-    start: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
-    target: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
-    weight: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=2)
-    position: int | None = Field(default=None, ge=0, le=1000)
-
-
-class UpdateIn(Schema):
-    value: Decimal = Field(max_digits=18, decimal_places=4)
-    confidence: int | None = Field(
-        default=None, ge=0, le=10, description="0 (no chance) to 10 (certain)"
-    )
-    note: str = Field(default="", max_length=5000)
-    at: datetime | None = Field(
-        default=None, description="When the value was true (default now); not in the future."
-    )
+# --- in: the operations' input schemas live in ``goals.schemas`` ---------------------------
 
 
 class ObjectiveFilters(Schema):
@@ -274,30 +210,6 @@ def _kr_detail(viewer: Viewer, kr: KeyResult) -> KeyResult:
     return next(k for k in objective.key_results.all() if k.pk == kr.pk)
 
 
-def _no_nulls(fields: dict[str, Any], *, nullable: tuple[str, ...] = ()) -> None:
-    """A PATCH may leave a field out, but only a nullable one may be sent as null."""
-    errors = {
-        name: gettext("This field cannot be null.")
-        for name, value in fields.items()
-        if value is None and name not in nullable
-    }
-    if errors:
-        raise ValidationError(errors)
-
-
-def _refs(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
-    """Swap ``team_id``/``parent_id``/``owner_id`` for the objects (a null team or parent
-    unsets it)."""
-    refs = ("team_id", "parent_id", "owner_id")
-    out = {k: v for k, v in fields.items() if k not in refs}
-    ids = {k: fields[k] for k in refs if fields.get(k) is not None}
-    out.update(services.resolve_refs(viewer, **ids))
-    for name in ("team_id", "parent_id"):
-        if name in fields and fields[name] is None:
-            out[name.removesuffix("_id")] = None
-    return out
-
-
 # --- objectives ---------------------------------------------------------------------------
 
 
@@ -327,14 +239,13 @@ def objective_list(request: HttpRequest, filters: Query[ObjectiveFilters]) -> Qu
 
 
 @router.post("/objectives", response={201: ObjectiveDetailOut}, summary="Create an objective")
-def objective_create(request: HttpRequest, payload: ObjectiveIn) -> Status[Objective]:
+def objective_create(request: HttpRequest, payload: ObjectiveCreate) -> Status[Objective]:
     """Create an objective, optionally with its key results, in one step: it is created
     whole or not at all."""
     viewer = _viewer(request)
-    data = payload.dict()
-    key_results = data.pop("key_results")
+    data = payload.model_dump(exclude={"key_results"})
     objective = services.objective_create(
-        viewer=viewer, **_refs(viewer, data), key_results=key_results
+        viewer=viewer, **services.with_refs(viewer, data), key_results=payload.key_results
     )
     return Status(201, _detail(viewer, objective.pk))
 
@@ -348,13 +259,11 @@ def objective_detail(request: HttpRequest, objective_id: int) -> Objective:
     "/objectives/{objective_id}", response=ObjectiveDetailOut, summary="Change an objective"
 )
 def objective_update(
-    request: HttpRequest, objective_id: int, payload: ObjectivePatchIn
+    request: HttpRequest, objective_id: int, payload: ObjectiveChange
 ) -> Objective:
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
-    fields = payload.dict(exclude_unset=True)
-    _no_nulls(fields, nullable=("team_id", "parent_id"))
-    changes = _refs(viewer, fields)
+    changes = services.with_refs(viewer, payload.model_dump(exclude_unset=True))
     services.objective_update(viewer=viewer, objective=objective, **changes)
     return _detail(viewer, objective.pk)
 
@@ -377,11 +286,11 @@ def objective_delete(request: HttpRequest, objective_id: int) -> Status[None]:
     summary="Add a key result",
 )
 def key_result_create(
-    request: HttpRequest, objective_id: int, payload: KeyResultIn
+    request: HttpRequest, objective_id: int, payload: KeyResultCreate
 ) -> Status[KeyResult]:
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
-    kr = services.key_result_create(viewer=viewer, objective=objective, **payload.dict())
+    kr = services.key_result_create(viewer=viewer, objective=objective, **payload.model_dump())
     return Status(201, _kr_detail(viewer, kr))
 
 
@@ -397,13 +306,12 @@ def key_result_detail(request: HttpRequest, key_result_id: int) -> KeyResult:
     summary="Change a key result's definition",
 )
 def key_result_update(
-    request: HttpRequest, key_result_id: int, payload: KeyResultPatchIn
+    request: HttpRequest, key_result_id: int, payload: KeyResultChange
 ) -> KeyResult:
     viewer = _viewer(request)
     kr = selectors.key_result_for_editor(viewer, key_result_id)
-    fields = payload.dict(exclude_unset=True)
-    _no_nulls(fields)
-    services.key_result_update(viewer=viewer, key_result=kr, **fields)
+    changes = payload.model_dump(exclude_unset=True)
+    services.key_result_update(viewer=viewer, key_result=kr, **changes)
     return _kr_detail(viewer, kr)
 
 
@@ -426,7 +334,7 @@ def key_result_update_list(request: HttpRequest, key_result_id: int) -> QuerySet
     summary="Record a new value",
 )
 def key_result_record_value(
-    request: HttpRequest, key_result_id: int, payload: UpdateIn
+    request: HttpRequest, key_result_id: int, payload: ValueRecord
 ) -> Status[KeyResultUpdate]:
     viewer = _viewer(request)
     kr = selectors.key_result_for_editor(viewer, key_result_id)

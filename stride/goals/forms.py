@@ -1,14 +1,14 @@
-"""Forms of the goal pages: they parse input and show errors; the services decide.
+"""Forms of the goal pages: they render fields and show errors; nothing here decides.
 
-No rule lives here beyond the shape of a field: whether an objective may align to another,
-who may own it, what a key result's target must be — ``goals.services`` checks all of that,
-and ``apply_service_errors`` copies its answer back onto the right field or formset row.
+Each form is a ``SchemaForm``: what is posted is parsed by the same schema the API uses
+(``goals.schemas``), and the services check the rest (whether an objective may align to
+another, who may own it, what a key result's target must be); ``apply_service_errors``
+copies their answer back onto the right field or formset row.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -17,16 +17,17 @@ from django.utils.translation import gettext_lazy as _
 
 from stride.access.viewer import Viewer
 from stride.goals.models import KeyResult, Objective
+from stride.goals.schemas import MAX_KEY_RESULTS, KeyResultCreate, ObjectiveCreate, ValueRecord
 from stride.goals.selectors import owner_choices, parent_choices
+from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.scoring import quarter, shift_quarter
 from stride.org.models import Person, Team
 from stride.org.selectors import teams_visible_to
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 KR_FIELDS = ("title", "kind", "unit", "start", "target", "weight")
-# Field names the services and the API use for what the form calls team, parent, owner.
-ALIASES = {"team_id": "team", "parent_id": "parent", "owner_id": "owner"}
-MAX_KEY_RESULTS = 20
+# Field names the schemas and the API use for what the form calls team, parent, owner.
+REFS = {"team": "team_id", "parent": "parent_id", "owner": "owner_id"}
 
 
 class ParentChoiceField(forms.ModelChoiceField[Objective]):
@@ -36,8 +37,11 @@ class ParentChoiceField(forms.ModelChoiceField[Objective]):
         )
 
 
-class ObjectiveForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+class ObjectiveForm(SchemaForm):
+    schema = ObjectiveCreate
+    field_names = REFS
+
+    title = forms.CharField(label=_("Title"))
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -124,34 +128,22 @@ class ObjectiveForm(forms.Form):
             (_("Next quarter"), following.start, following.end),
         ]
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """The cleaned fields under the names the services take."""
-        data = self.cleaned_data
-        out = {
-            name: data.get(name)
-            for name in (
-                "title",
-                "description",
-                "level",
-                "team",
-                "parent",
-                "period_start",
-                "period_end",
-                "visibility",
-                "status",
-            )
-        }
-        owner: Person | None = data.get("owner")
-        if "owner" in self.fields and owner is not None:
-            out["owner"] = owner
+    def service_fields(self) -> dict[str, Any]:
+        """The parsed fields under the schema's names (``team_id``…), for
+        ``services.with_refs``; the owner only when the form offers a choice of owner."""
+        assert self.parsed is not None
+        out = self.parsed.model_dump(exclude={"key_results"})
+        if "owner" not in self.fields or out.get("owner_id") is None:
+            out.pop("owner_id", None)
         return out
 
-    def changes(self) -> dict[str, Any]:
-        """For an edit: only the fields whose value differs from the objective's."""
+    def changes(self, resolved: dict[str, Any]) -> dict[str, Any]:
+        """For an edit: only the fields (resolved to objects by ``services.with_refs``)
+        whose value differs from the objective's."""
         assert self.objective is not None
         changed = {
             name: value
-            for name, value in self.service_kwargs().items()
+            for name, value in resolved.items()
             if getattr(self.objective, name) != value
         }
         # An alignment the editor cannot see is not offered in the select, so the form
@@ -163,32 +155,31 @@ class ObjectiveForm(forms.Form):
         return changed
 
 
-class KeyResultForm(forms.Form):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    title = forms.CharField(label=_("Key result"), max_length=200)
+class KeyResultForm(SchemaForm):
+    schema = KeyResultCreate
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    title = forms.CharField(label=_("Key result"))
     kind = forms.ChoiceField(
         label=_("Kind"), choices=KeyResult.Kind.choices, initial=KeyResult.Kind.NUMBER
     )
     unit = forms.CharField(
         label=_("Unit"),
-        max_length=16,
         required=False,
         help_text=_("For example: customers, hours, EUR (currency needs an ISO code)."),
     )
-    start = forms.DecimalField(
-        label=_("Start value"), required=False, initial=0, max_digits=18, decimal_places=4
-    )
-    target = forms.DecimalField(label=_("Target"), required=False, max_digits=18, decimal_places=4)
-    weight = forms.DecimalField(
-        label=_("Weight"),
-        initial=1,
-        max_digits=6,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-    )
+    start = forms.DecimalField(label=_("Start value"), required=False, initial=0)
+    target = forms.DecimalField(label=_("Target"), required=False)
+    weight = forms.DecimalField(label=_("Weight"), initial=1)
 
     def service_kwargs(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in KR_FIELDS}
+        assert self.parsed is not None
+        data = self.parsed.model_dump()
+        return {name: data.get(name) for name in KR_FIELDS}
+
+    def parsed_key_result(self) -> KeyResultCreate:
+        assert isinstance(self.parsed, KeyResultCreate)
+        return self.parsed
 
 
 class BaseKeyResultFormSet(forms.BaseFormSet[KeyResultForm]):
@@ -263,42 +254,36 @@ def with_extra_row(data: Any, prefix: str) -> dict[str, Any]:
     return copy
 
 
-class KeyResultValueForm(forms.Form):
-    value = forms.DecimalField(label=_("New value"), max_digits=18, decimal_places=4)
+class KeyResultValueForm(SchemaForm):
+    schema = ValueRecord
+
+    def cleaned_data_for_service(self) -> dict[str, Any]:
+        assert isinstance(self.parsed, ValueRecord)
+        return self.parsed.model_dump(exclude={"at"})
+
+    value = forms.DecimalField(label=_("New value"))
     confidence = forms.IntegerField(
         label=_("Confidence (0–10)"),
         required=False,
-        min_value=0,
-        max_value=10,
         help_text=_("How sure are you the target will be reached? 0 no chance, 10 certain."),
     )
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 def apply_service_errors(
     exc: ValidationError,
-    form: forms.Form,
+    form: SchemaForm,
     formset: BaseKeyResultFormSet | None = None,
     form_index: list[int] | None = None,
 ) -> None:
     """Put a service's field errors on the form field (or formset row) they name; errors
     naming no field on the page go to the form as a whole."""
-    for key, messages in exc.message_dict.items():
-        target: forms.Form = form
-        field: str | None = ALIASES.get(key, key)
-        if key.startswith("key_results.") and formset is not None:
-            _prefix, index, name = key.split(".", 2)
-            position = int(index)
-            if form_index is not None and position < len(form_index):
-                position = form_index[position]
-            if position < len(formset.forms):
-                target, field = formset.forms[position], name
-        if field not in target.fields or field == "id":
-            field = None
-        for message in messages:
-            target.add_error(field, message)
+    rows: dict[str, list[SchemaForm]] = {}
+    if formset is not None:
+        order = form_index if form_index is not None else list(range(len(formset.forms)))
+        rows["key_results"] = [formset.forms[i] for i in order if i < len(formset.forms)]
+    spread_service_errors(exc, form, rows)

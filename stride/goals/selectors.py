@@ -471,11 +471,12 @@ def parent_choices(
     viewer: Viewer, *, today: date, owner: Person | None, editing: Objective | None = None
 ) -> QuerySet[Objective]:
     """What an objective may align to: visible company and team objectives, and visible
-    personal objectives of its owner's managers, whose period has not ended (plus the
-    current parent of the objective being edited, while visible)."""
+    personal objectives of its owner and the owner's managers, whose period has not ended
+    (plus the current parent of the objective being edited, while visible). The service
+    applies the same rule to any input (``services._may_align_to``)."""
     allowed = Q(level__in=[Objective.Level.COMPANY, Objective.Level.TEAM])
     if owner is not None:
-        allowed |= Q(owner_id__in=owner.ancestor_ids)
+        allowed |= Q(owner_id__in=[*owner.ancestor_ids, owner.pk])
     allowed &= Q(period_end__gte=today)
     if editing is not None and editing.parent_id is not None:
         allowed |= Q(pk=editing.parent_id)

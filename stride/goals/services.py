@@ -1,12 +1,16 @@
 """Writes of goals: objectives, key results and their values.
 
-Every function validates first, then writes inside one transaction and records the audit
-entry there too, so a failure leaves nothing behind. Field errors are raised as
-``ValidationError({field: message})`` so forms and the API can name the field."""
+Input arrives parsed by the operation's schema (``goals.schemas``: lengths, ranges, dates,
+number formats); these functions keep the rules that need the database or the viewer —
+ownership, alignment, team rules, milestones. Every function checks first, then writes
+inside one transaction and records the audit entry there too, so a failure leaves nothing
+behind. Field errors are raised as ``ValidationError({field: message})`` (nested fields as
+``key_results.1.target``) so forms and the API can name the field."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +23,9 @@ from django.utils.translation import gettext as _
 from stride.access.audit import audit_write, diff
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate, Objective
+from stride.goals.schemas import KeyResultCreate
 from stride.goals.selectors import can_edit_objective, objectives_visible_to
-from stride.lib.scoring import VALUE_LIMIT, parse_number
+from stride.lib.input import parse_items
 from stride.org.models import Person, Team
 
 OBJECTIVE_FIELDS = (
@@ -45,41 +50,23 @@ LEVEL_RANK: dict[str, int] = {
 
 
 def _check_objective(viewer: Viewer, data: dict[str, Any], instance: Objective | None) -> None:
+    """The domain rules of an objective's fields, on the values it will have (for an
+    edit: the stored ones merged with the changes)."""
     errors: dict[str, str] = {}
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        errors["title"] = _("Give the objective a title.")
-    elif len(title.strip()) > 200:
-        errors["title"] = _("Use at most 200 characters.")
     start, end = data.get("period_start"), data.get("period_end")
-    for name, value in (("period_start", start), ("period_end", end)):
-        if not isinstance(value, date):
-            errors[name] = _("Enter a date.")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         errors["period_end"] = _("The period must end on or after its start.")
     level = data.get("level")
-    if level not in Objective.Level.values:
-        errors["level"] = _("Level must be one of: %(values)s.") % {
-            "values": ", ".join(Objective.Level.values)
-        }
-    if data.get("visibility") not in Objective.Visibility.values:
-        errors["visibility"] = _("Visibility must be one of: %(values)s.") % {
-            "values": ", ".join(Objective.Visibility.values)
-        }
-    if data.get("status") not in Objective.Status.values:
-        errors["status"] = _("Status must be one of: %(values)s.") % {
-            "values": ", ".join(Objective.Status.values)
-        }
     team: Team | None = data.get("team")
     if level == Objective.Level.TEAM and team is None:
-        errors["team"] = _("A team objective needs a team.")
+        errors["team_id"] = _("A team objective needs a team.")
     elif (
         level == Objective.Level.TEAM
         and team is not None
         and (instance is None or instance.team_id != team.pk or instance.level != level)
         and not _may_speak_for_team(viewer, data.get("owner") or viewer.person, team)
     ):
-        errors["team"] = _(
+        errors["team_id"] = _(
             "Only members of this team, the managers of its members and HR admins set its "
             "objectives."
         )
@@ -98,23 +85,30 @@ def _check_objective(viewer: Viewer, data: dict[str, Any], instance: Objective |
         and owner_changes
         and not (viewer.is_hr_admin or viewer.is_self_or_manager_of(owner))
     ):
-        errors["owner"] = _("You can only set objectives for yourself or people you manage.")
+        errors["owner_id"] = _("You can only set objectives for yourself or people you manage.")
     parent: Objective | None = data.get("parent")
     if parent is not None:
         if level in LEVEL_RANK and LEVEL_RANK[parent.level] > LEVEL_RANK[level]:
-            errors["parent"] = _(
+            errors["parent_id"] = _(
                 "A %(level)s objective cannot align to a %(parent)s objective: alignment "
                 "runs from company to team to personal."
             ) % {
                 "level": Objective.Level(level).label.lower(),
                 "parent": Objective.Level(parent.level).label.lower(),
             }
-        elif instance is not None:
+        elif (instance is None or parent.pk != instance.parent_id) and not _may_align_to(
+            owner or viewer.person, parent, data
+        ):
+            errors["parent_id"] = _(
+                "Align to a company or team objective, or to your own or one of your "
+                "managers' objectives, whose period overlaps this one."
+            )
+        if "parent_id" not in errors and instance is not None:
             node: Objective | None = parent
             seen = 0
             while node is not None and seen < 100:
                 if node.pk == instance.pk:
-                    errors["parent"] = _(
+                    errors["parent_id"] = _(
                         "An objective cannot align to itself or to one aligned to it."
                     )
                     break
@@ -130,6 +124,24 @@ def _may_speak_for_team(viewer: Viewer, owner: Person | None, team: Team) -> boo
     if viewer.is_hr_admin or (owner is not None and owner.team_id == team.pk):
         return True
     return Person.objects.filter(viewer.subtree_q(), team_id=team.pk).exists()
+
+
+def _may_align_to(owner: Person | None, parent: Objective, data: dict[str, Any]) -> bool:
+    """What an objective may align to (the parent is one the viewer may see): a company
+    or team objective, or a personal objective of its owner or of one of the owner's
+    managers — never another colleague's — whose period overlaps this one's. The goal
+    form offers the ones whose period has not ended (``selectors.parent_choices``); any
+    other input meets this rule."""
+    by_level = parent.level != Objective.Level.PERSONAL or (
+        owner is not None and parent.owner_id in (*owner.ancestor_ids, owner.pk)
+    )
+    start, end = data.get("period_start"), data.get("period_end")
+    overlaps = not (
+        isinstance(start, date)
+        and isinstance(end, date)
+        and (parent.period_end < start or parent.period_start > end)
+    )
+    return by_level and overlaps
 
 
 def _is_top_level(viewer: Viewer) -> bool:
@@ -165,6 +177,20 @@ def resolve_refs(
     return out
 
 
+def with_refs(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` as a schema gives them (``team_id``, ``parent_id``, ``owner_id``) with
+    the ids swapped for the objects the viewer may use; a null team or parent unsets it.
+    Unknown or unusable ids are field errors."""
+    refs = ("team_id", "parent_id", "owner_id")
+    out = {k: v for k, v in fields.items() if k not in refs}
+    ids = {k: fields[k] for k in refs if fields.get(k) is not None}
+    out.update(resolve_refs(viewer, **ids))
+    for name in ("team_id", "parent_id"):
+        if name in fields and fields[name] is None:
+            out[name.removesuffix("_id")] = None
+    return out
+
+
 def _prefixed(prefix: str, exc: ValidationError) -> dict[str, list[str]]:
     return {f"{prefix}.{field}": msgs for field, msgs in exc.message_dict.items()}
 
@@ -183,14 +209,17 @@ def objective_create(
     parent: Objective | None = None,
     visibility: str = Objective.Visibility.PUBLIC,
     status: str = Objective.Status.ON_TRACK,
-    key_results: list[dict[str, Any]] | None = None,
+    key_results: Sequence[KeyResultCreate | Mapping[str, Any]] = (),
 ) -> Objective:
     """Create an objective (with optional key results) owned by ``owner`` (default: the
     viewer). Only the owner's own managers and HR admins may create for someone else.
 
     The objective and every key result are validated before anything is written; errors
-    of key result *i* are named ``key_results.i.<field>``. All of it lands, or nothing."""
+    of key result *i* are named ``key_results.i.<field>``. All of it lands, or nothing.
+    Key results given as mappings (by code, not by a page or the API) are parsed by
+    ``KeyResultCreate`` first, so they meet the same rules."""
     me = viewer.require_person()
+    key_results = parse_items(KeyResultCreate, key_results, field="key_results")
     owner = owner or me
     data = {
         "title": title,
@@ -209,23 +238,25 @@ def objective_create(
         _check_objective(viewer, data, None)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    for index, kr in enumerate(key_results or []):
+    for index, kr in enumerate(key_results):
         try:
-            _check_key_result(kr)
+            _check_key_result(kr.model_dump())
         except ValidationError as exc:
             errors.update(_prefixed(f"key_results.{index}", exc))
     if errors:
         raise ValidationError(errors)
-    objective = Objective.objects.create(**{**data, "title": title.strip()})
+    objective = Objective.objects.create(**data)
     audit_write(
         actor=viewer,
         action="objective.create",
         target=objective,
         changes={k: v for k, v in data.items() if v not in (None, "")},
     )
-    for index, kr in enumerate(key_results or []):
+    for index, kr in enumerate(key_results):
         try:
-            key_result_create(viewer=viewer, objective=objective, **{"position": index, **kr})
+            key_result_create(
+                viewer=viewer, objective=objective, **{"position": index, **kr.model_dump()}
+            )
         except ValidationError as exc:  # pragma: no cover - checked above; kept as a guard
             raise ValidationError(_prefixed(f"key_results.{index}", exc)) from exc
     return objective
@@ -244,10 +275,6 @@ def objective_update(*, viewer: Viewer, objective: Objective, **changes: Any) ->
     data = {name: getattr(objective, name) for name in OBJECTIVE_FIELDS}
     data.update(changes)
     _check_objective(viewer, data, objective)
-    if isinstance(changes.get("title"), str):
-        changes["title"] = changes["title"].strip()
-    if "description" in changes:
-        changes["description"] = changes["description"] or ""
     changed = diff(objective, changes)
     if not changed:
         return objective
@@ -318,69 +345,37 @@ def objective_delete(*, viewer: Viewer, objective: Objective) -> None:
     objective.delete()
 
 
-def _decimal(errors: dict[str, str], field: str, value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    number = parse_number(value)
-    if number is None:
-        errors[field] = _("Enter a number.")
-    elif abs(number) >= VALUE_LIMIT:
-        errors[field] = _("Enter a finite number below 10^14.")
-        return None
-    return number
-
-
 def _check_key_result(data: dict[str, Any]) -> dict[str, Any]:
+    """The rules of a key result that depend on its kind (the schema checked each field's
+    shape): a milestone runs from 0 to 1; others need a target that differs from the
+    start; a currency names its ISO code; a percentage's unit is "%". Returns the values
+    to store, defaults filled in."""
     errors: dict[str, str] = {}
     out = dict(data)
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        errors["title"] = _("Give the key result a title.")
-    elif len(title.strip()) > 200:
-        errors["title"] = _("Use at most 200 characters.")
     kind = data.get("kind") or KeyResult.Kind.NUMBER
     out["kind"] = kind
-    if kind not in KeyResult.Kind.values:
-        errors["kind"] = _("Kind must be one of: %(values)s.") % {
-            "values": ", ".join(KeyResult.Kind.values)
-        }
-    for field in ("start", "target", "weight", "current"):
-        out[field] = _decimal(errors, field, data.get(field))
     if kind == KeyResult.Kind.MILESTONE:
         out["start"], out["target"] = Decimal(0), Decimal(1)
         if out.get("current") not in (None, Decimal(0), Decimal(1)):
             errors["current"] = _("A milestone is either 0 (not yet) or 1 (done).")
-    if out.get("target") is None and "target" not in errors:
+    if out.get("target") is None:
         errors["target"] = _("Set a target.")
-    if out.get("start") is None and "start" not in errors:
+    if out.get("start") is None:
         out["start"] = Decimal(0)
-    if out.get("weight") is None and "weight" not in errors:
+    if out.get("weight") is None:
         out["weight"] = Decimal(1)
-    elif out.get("weight") is not None and out["weight"] <= 0:
-        errors["weight"] = _("The weight must be above zero.")
-    elif out.get("weight") is not None and out["weight"] >= Decimal(10000):
-        errors["weight"] = _("The weight must be below 10,000.")
-    if (
-        out.get("target") is not None
-        and out.get("start") is not None
-        and out["target"] == out["start"]
-    ):
+    if out.get("target") is not None and out["target"] == out["start"]:
         errors["target"] = _("The target must differ from the start value.")
-    unit = data.get("unit") or ""
-    if not isinstance(unit, str) or len(unit.strip()) > 16:
-        errors["unit"] = _("Use at most 16 characters.")
-    elif kind == KeyResult.Kind.CURRENCY:
-        unit = unit.strip().upper()
+    unit = (data.get("unit") or "").strip()
+    if kind == KeyResult.Kind.CURRENCY:
+        unit = unit.upper()
         if len(unit) != 3 or not unit.isalpha():
             errors["unit"] = _("Give a three-letter ISO currency code, such as EUR.")
-        out["unit"] = unit
     elif kind == KeyResult.Kind.PERCENT:
-        out["unit"] = "%"
-    else:
-        out["unit"] = unit.strip()
+        unit = "%"
+    out["unit"] = unit
     if errors:
         raise ValidationError(errors)
-    out["title"] = data["title"].strip()
     return out
 
 
@@ -390,12 +385,12 @@ def key_result_create(
     viewer: Viewer,
     objective: Objective,
     title: str,
-    target: Any = None,
-    start: Any = 0,
-    current: Any = None,
+    target: Decimal | None = None,
+    start: Decimal | None = None,
+    current: Decimal | None = None,
     kind: str = KeyResult.Kind.NUMBER,
     unit: str = "",
-    weight: Any = 1,
+    weight: Decimal = Decimal(1),
     position: int | None = None,
 ) -> KeyResult:
     """Add a key result. Its starting value becomes the first entry of its history (and a
@@ -480,51 +475,29 @@ def key_result_delete(*, viewer: Viewer, key_result: KeyResult) -> None:
     key_result.delete()
 
 
-# Clocks drift; a value stamped a little ahead of the server's time is still "now".
-FUTURE_SLACK = timedelta(minutes=5)
-
-
 @transaction.atomic
 def key_result_record_value(
     *,
     viewer: Viewer,
     key_result: KeyResult,
-    value: Any,
+    value: Decimal,
     confidence: int | None = None,
-    note: str | None = "",
+    note: str = "",
     checkin: CheckIn | None = None,
     at: datetime | None = None,
 ) -> KeyResultUpdate:
-    """Record a new value for a key result and append it to the history.
+    """Record a new value for a key result and append it to the history (the value's
+    shape, the confidence's range, the note's length and ``at`` not being in the future
+    were checked by ``ValueRecord``; a milestone's value is 0 or 1).
 
     Keeps the invariant ``key_result.current == newest update's value``: a back-dated
     value joins the history without moving ``current``."""
     if not can_edit_objective(viewer, key_result.objective):
         raise Http404
-    errors: dict[str, str] = {}
-    number = _decimal(errors, "value", value)
-    if number is None and "value" not in errors:
-        errors["value"] = _("Enter the new value.")
-    if confidence is not None:
-        try:
-            confidence = int(confidence)
-        except (TypeError, ValueError):
-            confidence = -1
-        if not 0 <= confidence <= 10:
-            errors["confidence"] = _("Confidence runs from 0 (no chance) to 10 (certain).")
-    if key_result.kind == KeyResult.Kind.MILESTONE and number not in (None, Decimal(0), Decimal(1)):
-        errors["value"] = _("A milestone is either 0 (not yet) or 1 (done).")
-    note = (note or "").strip()
-    if len(note) > 5000:
-        errors["note"] = _("Use at most 5,000 characters.")
+    if key_result.kind == KeyResult.Kind.MILESTONE and value not in (Decimal(0), Decimal(1)):
+        raise ValidationError({"value": _("A milestone is either 0 (not yet) or 1 (done).")})
+    number = value
     now = timezone.now()
-    if at is not None and timezone.is_naive(at):
-        errors["at"] = _("Give the time with its time zone.")
-    elif at is not None and at > now + FUTURE_SLACK:
-        errors["at"] = _("A value cannot be recorded for the future.")
-    if errors:
-        raise ValidationError(errors)
-    assert number is not None
     when = at or now
     update = KeyResultUpdate.objects.create(
         key_result=key_result,

@@ -259,11 +259,7 @@ def key_result_value(request: HttpRequest, key_result_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.key_result_record_value(
-                viewer=viewer,
-                key_result=kr,
-                value=form.cleaned_data["value"],
-                confidence=form.cleaned_data["confidence"],
-                note=form.cleaned_data["note"],
+                viewer=viewer, key_result=kr, **form.cleaned_data_for_service()
             )
             recorded = True
         except ValidationError as exc:
@@ -327,10 +323,12 @@ def objective_create(request: HttpRequest) -> HttpResponse:
     form = ObjectiveForm(request.POST, viewer=viewer, today=today)
     formset = KeyResultFormSet(request.POST, prefix=KR_PREFIX)
     if form.is_valid() and formset.is_valid():
-        rows, form_index = formset.service_rows()
+        _rows, form_index = formset.service_rows()
         try:
             objective = services.objective_create(
-                viewer=viewer, **form.service_kwargs(), key_results=rows
+                viewer=viewer,
+                **services.with_refs(viewer, form.service_fields()),
+                key_results=[formset.forms[i].parsed_key_result() for i in form_index],
             )
         except ValidationError as exc:
             apply_service_errors(exc, form, formset, form_index)
@@ -369,8 +367,9 @@ def objective_edit(request: HttpRequest, objective_id: int) -> HttpResponse:
     if form.is_valid() and formset.is_valid():
         rows, form_index = formset.service_rows()
         try:
+            changes = form.changes(services.with_refs(viewer, form.service_fields()))
             services.objective_edit(
-                viewer=viewer, objective=objective, changes=form.changes(), key_results=rows
+                viewer=viewer, objective=objective, changes=changes, key_results=rows
             )
         except ValidationError as exc:
             apply_service_errors(exc, form, formset, form_index)

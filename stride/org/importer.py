@@ -45,8 +45,9 @@ from django.utils.translation import gettext as _
 
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
+from stride.lib.fields import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT
 from stride.org.models import Person, Team, User
-from stride.org.services import login_emails_set, logins_set_active
+from stride.org.services import leavers_lock_out, login_emails_set, logins_set_active
 
 COLUMNS: tuple[str, ...] = (
     "email",
@@ -341,9 +342,18 @@ def _parse_row(row: _Row, columns: Sequence[str], errors: list[RowError]) -> Non
                 )
             else:
                 try:
-                    values["hire_date"] = date.fromisoformat(raw_date)
+                    hired = date.fromisoformat(raw_date)
                 except ValueError:
                     fail("hire_date", _("“%(value)s” is not a real date") % {"value": raw_date})
+                else:
+                    if DATE_MIN <= hired <= DATE_MAX:
+                        values["hire_date"] = hired
+                    else:
+                        fail(
+                            "hire_date",
+                            _("“%(value)s” is outside %(range)s")
+                            % {"value": raw_date, "range": DATE_RANGE_TEXT},
+                        )
     status = cells.get("status", "").lower()
     if status:
         if status in STATUSES:
@@ -932,17 +942,24 @@ def _write(
     for audit_batch in _batches(audit):
         AuditEntry.objects.bulk_create(audit_batch)
 
-    # Someone who has left can no longer sign in: Django refuses inactive users, which also
-    # ends their open sessions. Someone who comes back can sign in again.
-    leaving: list[int] = [
-        p.user_id for p in new_people if p.user_id and p.status == Person.Status.LEFT
+    # Leaving is for good: the login is turned off, its sessions ended and its tokens
+    # revoked, so coming back later brings none of them back. Someone who comes back can
+    # sign in again (afresh).
+    leaving: list[tuple[int, int | None]] = [
+        (p.pk, p.user_id) for p in new_people if p.status == Person.Status.LEFT
     ]
     returning: list[int] = []
     for row, changes in plan.updates:
-        if "status" in changes and row.existing is not None and row.existing.user_id:
-            left = row.values.get("status") == Person.Status.LEFT
-            (leaving if left else returning).append(row.existing.user_id)
-    logins_set_active(user_ids=leaving, active=False)
+        if "status" in changes and row.existing is not None:
+            if row.values.get("status") == Person.Status.LEFT:
+                leaving.append((row.existing.pk, row.existing.user_id))
+            elif row.existing.user_id:
+                returning.append(row.existing.user_id)
+    leavers_lock_out(
+        actor=actor,
+        person_ids=[person_id for person_id, _user_id in leaving],
+        user_ids=[user_id for _person_id, user_id in leaving if user_id],
+    )
     logins_set_active(user_ids=returning, active=True)
 
 

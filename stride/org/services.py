@@ -6,10 +6,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 
 from stride.access.audit import audit_write
+from stride.access.services import tokens_revoke_for_people
 from stride.access.viewer import Viewer
 from stride.org.models import Person, RoleGrant, Team, User, validate_time_zone
 
@@ -20,19 +21,22 @@ def login_emails_set(user_emails: dict[int, str]) -> None:
     allauth authenticates through its ``EmailAddress`` table as well as ``User.email``; a
     stale row would let an old address keep logging in, and a missing verified row makes a
     first single sign-on treat the account as unproven. HR's directory is the source of
-    truth for addresses, so its addresses count as verified."""
+    truth for addresses, so its addresses count as verified, and an address HR gives one
+    login is taken off any other login that still carries it."""
     from allauth.account.models import EmailAddress
 
-    if not user_emails:
-        return
-    EmailAddress.objects.filter(user_id__in=list(user_emails)).delete()
-    EmailAddress.objects.bulk_create(
-        [
-            EmailAddress(user_id=user_id, email=email, verified=True, primary=True)
-            for user_id, email in user_emails.items()
-        ],
-        batch_size=1000,
-    )
+    items = list(user_emails.items())
+    for start in range(0, len(items), 1000):
+        batch = dict(items[start : start + 1000])
+        EmailAddress.objects.filter(
+            Q(user_id__in=list(batch)) | Q(email__in=[e.lower() for e in batch.values()])
+        ).delete()
+        EmailAddress.objects.bulk_create(
+            [
+                EmailAddress(user_id=user_id, email=email.lower(), verified=True, primary=True)
+                for user_id, email in batch.items()
+            ]
+        )
 
 
 def logins_set_active(*, user_ids: list[int], active: bool) -> None:
@@ -42,6 +46,23 @@ def logins_set_active(*, user_ids: list[int], active: bool) -> None:
         User.objects.filter(pk__in=user_ids[start : start + 1000]).exclude(is_active=active).update(
             is_active=active
         )
+
+
+def leavers_lock_out(*, actor: Viewer | None, person_ids: list[int], user_ids: list[int]) -> None:
+    """What leaving does to access, for good: the logins are turned off, every session
+    they had is ended and every personal access token is revoked (audited).
+
+    Turning a login off alone is undone by reactivation, which would bring old session
+    cookies and tokens back to life. So each login's session epoch is raised (it is part of
+    the session hash Django checks; one UPDATE per thousand logins, no scan of the session
+    table) and tokens get ``revoked_at``, which nothing clears. Someone who comes back logs
+    in afresh and makes new tokens. Call inside the caller's transaction."""
+    logins_set_active(user_ids=user_ids, active=False)
+    for start in range(0, len(user_ids), 1000):
+        User.objects.filter(pk__in=user_ids[start : start + 1000]).update(
+            session_epoch=F("session_epoch") + 1
+        )
+    tokens_revoke_for_people(person_ids=person_ids, reason="left", actor=actor)
 
 
 def path_for(person_id: int, manager: Person | None) -> str:
@@ -89,12 +110,12 @@ def person_create(
     # Without a password the login is unusable until the person resets it (or uses SSO).
     user = User.objects.filter(email=email).first() or User.objects.create_user(email, password)
     login_emails_set({user.pk: email})
-    if status == Person.Status.LEFT:
-        logins_set_active(user_ids=[user.pk], active=False)
     person.user = user
     person.save()
     person.path = path_for(person.pk, manager)
     person.save(update_fields=["path"])
+    if status == Person.Status.LEFT:
+        leavers_lock_out(actor=actor, person_ids=[person.pk], user_ids=[user.pk])
     audit_write(
         actor=actor,
         action="person.create",
@@ -152,6 +173,7 @@ def team_get_or_create(*, actor: Viewer | None, name: str, is_sales: bool = Fals
 
 
 __all__ = [
+    "leavers_lock_out",
     "path_for",
     "person_create",
     "person_set_manager",

@@ -126,7 +126,8 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], tmp_path: Path) -> int:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return int(response.status)
-        except (urllib.error.URLError, ConnectionError, TimeoutError):  # slow under load: retry
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            # A freshly booted worker loads Django on its first request: slow on a busy host.
             time.sleep(0.2)
     pytest.fail(f"{url} did not answer")
 

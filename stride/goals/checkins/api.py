@@ -18,29 +18,13 @@ from pydantic import Field, field_validator
 from stride.access.viewer import Viewer
 from stride.goals.checkins import selectors as sel
 from stride.goals.checkins import services
+from stride.goals.checkins.schemas import CheckInSubmit, CommentCreate
 from stride.goals.models import CheckIn, CheckInComment, KeyResultUpdate
 from stride.lib.weeks import parse_iso_week
 
 router = Router(tags=["check-ins"])
 
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
-
-
-class KeyResultUpdateIn(Schema):
-    key_result_id: int = Field(description="A key result of one of your own objectives.")
-    value: Decimal = Field(description="The key result's new value.")
-    confidence: int | None = Field(
-        default=None, ge=0, le=10, description="0 (no chance) to 10 (certain)."
-    )
-    note: str = Field(default="", max_length=2000)
-
-
-class CheckInIn(Schema):
-    mood: int = Field(ge=1, le=5, description="1 (awful) to 5 (great).")
-    progress: str = Field(default="", max_length=10_000)
-    plans: str = Field(default="", max_length=10_000)
-    problems: str = Field(default="", max_length=10_000)
-    kr_updates: list[KeyResultUpdateIn] = Field(default_factory=list, max_length=200)
 
 
 class KeyResultUpdateOut(Schema):
@@ -124,10 +108,6 @@ class CheckInFilters(Schema):
         return value
 
 
-class CommentIn(Schema):
-    body: str = Field(min_length=1, max_length=5000)
-
-
 class CommentOut(Schema):
     id: int
     checkin_id: int
@@ -159,7 +139,7 @@ def checkin_list(request: HttpRequest, filters: Query[CheckInFilters]) -> object
 
 
 @router.post("/check-ins", response={201: CheckInOut}, summary="Submit this week's check-in")
-def checkin_submit(request: HttpRequest, payload: CheckInIn) -> Status[CheckIn]:
+def checkin_submit(request: HttpRequest, payload: CheckInSubmit) -> Status[CheckIn]:
     """Write your check-in for the current ISO week in your own time zone. Submitting
     again in the same week updates that check-in. Key-result updates must name key
     results of your own objectives."""
@@ -170,7 +150,7 @@ def checkin_submit(request: HttpRequest, payload: CheckInIn) -> Status[CheckIn]:
         progress=payload.progress,
         plans=payload.plans,
         problems=payload.problems,
-        kr_updates=[update.model_dump() for update in payload.kr_updates],
+        kr_updates=payload.kr_updates,
     )
     return Status(201, sel.checkin_detail_for_viewer(viewer, checkin.pk))
 
@@ -198,7 +178,7 @@ def comment_list(request: HttpRequest, checkin_id: int) -> object:
     summary="Comment on a check-in",
 )
 def comment_add(
-    request: HttpRequest, checkin_id: int, payload: CommentIn
+    request: HttpRequest, checkin_id: int, payload: CommentCreate
 ) -> Status[CheckInComment]:
     """Anyone who may see the check-in may comment; its author is told by e-mail."""
     viewer = _viewer(request)

@@ -1,5 +1,6 @@
-"""HTML forms of the check-in pages. They only shape input: every rule lives in
-``checkins.services``, whose field errors are copied back onto these forms."""
+"""HTML forms of the check-in pages. They render; what is posted is parsed by the same
+schemas the API uses (``checkins.schemas``), and ``checkins.services`` checks the rest,
+its field errors copied back onto these forms."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from stride.goals.checkins.schemas import (
+    CheckInSettings,
+    CheckInSubmit,
+    CommentCreate,
+    KeyResultReport,
+)
 from stride.goals.checkins.selectors import KeyResultRow
 from stride.goals.models import CheckIn, CheckInPreference, KeyResult
+from stride.lib.forms import SchemaForm
 
 MOOD_CHOICES = [
     (CheckIn.Mood.AWFUL.value, _("1 — Awful")),
@@ -21,7 +29,9 @@ MOOD_CHOICES = [
 ]
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(SchemaForm):
+    schema = CheckInSubmit
+
     mood = forms.TypedChoiceField(
         label=_("How was your week?"),
         choices=MOOD_CHOICES,
@@ -60,20 +70,18 @@ class CheckInForm(forms.Form):
         }
 
 
-class KeyResultRowForm(forms.Form):
+class KeyResultRowForm(SchemaForm):
     """One key result's line on the check-in form; its prefix carries the key result id."""
 
-    value = forms.CharField(label=_("New value"), required=False, max_length=40)
+    schema = KeyResultReport
+
+    value = forms.CharField(label=_("New value"), required=False)
     confidence = forms.IntegerField(
         label=_("Confidence (0–10)"),
         required=False,
-        min_value=0,
-        max_value=10,
         help_text=_("How sure are you of reaching the target? 0 = no chance, 10 = certain."),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.TextInput()
-    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.TextInput())
 
     def __init__(self, *args: Any, row: KeyResultRow, **kwargs: Any) -> None:
         kr = row.key_result
@@ -95,22 +103,17 @@ class KeyResultRowForm(forms.Form):
     def key_result(self) -> KeyResult:
         return self.row.key_result
 
-    def is_blank(self) -> bool:
-        data = self.cleaned_data
-        return (
-            not (data.get("value") or "").strip()
-            and data.get("confidence") is None
-            and not (data.get("note") or "").strip()
-        )
+    def raw_input(self) -> dict[str, Any]:
+        return {**super().raw_input(), "key_result_id": self.key_result.pk}
 
-    def as_update(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "key_result_id": self.key_result.pk,
-            "value": (data.get("value") or "").strip(),
-            "confidence": data.get("confidence"),
-            "note": data.get("note") or "",
-        }
+    def is_blank(self) -> bool:
+        """Nothing typed in the row: it is left out of the check-in."""
+        data = self.raw_input()
+        return all(data.get(name) in (None, "") for name in ("value", "confidence", "note"))
+
+    def as_update(self) -> KeyResultReport:
+        assert isinstance(self.parsed, KeyResultReport)
+        return self.parsed
 
 
 def _plain(value: Any) -> str:
@@ -119,16 +122,15 @@ def _plain(value: Any) -> str:
     return text
 
 
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Add a comment"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Write a comment first.")},
-    )
+class CommentForm(SchemaForm):
+    schema = CommentCreate
+
+    body = forms.CharField(label=_("Add a comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(SchemaForm):
+    schema = CheckInSettings
+
     partner_email = forms.EmailField(
         label=_("Accountability partner"),
         required=False,
@@ -157,7 +159,7 @@ class PreferenceForm(forms.Form):
 
 
 def copy_errors(
-    form: forms.Form, exc: ValidationError, mapping: dict[str, str] | None = None
+    form: SchemaForm, exc: ValidationError, mapping: dict[str, str] | None = None
 ) -> None:
     """Put a service's field errors on the form's fields (unknown fields: the whole form)."""
     mapping = mapping or {}

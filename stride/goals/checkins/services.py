@@ -12,10 +12,10 @@ Invariants kept here (never in ``save()`` or signals):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from stride.access.audit import audit_write, diff
 from stride.access.viewer import Viewer
+from stride.goals.checkins.schemas import KeyResultReport
 from stride.goals.models import (
     CheckIn,
     CheckInComment,
@@ -38,48 +39,9 @@ from stride.goals.models import (
 )
 from stride.goals.selectors import checkin_visibility_q
 from stride.goals.services import key_result_record_value
-from stride.lib.scoring import VALUE_LIMIT, parse_number
+from stride.lib.input import parse_items
 from stride.lib.weeks import current_week_start, iso_label
 from stride.org.models import Person
-
-TEXT_MAX = 10_000
-NOTE_MAX = 2_000
-COMMENT_MAX = 5_000
-
-
-def _as_int(value: Any) -> int | None:
-    """An integer from a JSON number, a form string or an int; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str | Decimal):
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            return None
-        if number.is_finite() and number == number.to_integral_value():
-            return int(number)
-    return None
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    number = parse_number(value)
-    return number if number is not None and abs(number) < VALUE_LIMIT else None
-
-
-def _text(errors: dict[str, str], field: str, value: Any, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[field] = _("Enter text.")
-        return ""
-    value = value.strip()
-    if len(value) > limit:
-        errors[field] = _("Use at most %(limit)d characters.") % {"limit": limit}
-    return value
 
 
 @dataclass(frozen=True)
@@ -91,59 +53,39 @@ class _KeyResultReport:
 
 
 def _check_kr_updates(
-    person: Person, raw: Sequence[Any] | None, errors: dict[str, str]
+    person: Person, reports: Sequence[KeyResultReport], errors: dict[str, str]
 ) -> list[_KeyResultReport]:
-    """Validate the key-result part of a check-in with one query; errors are keyed
-    ``kr_updates.<index>.<field>`` so a form or the API can point at the exact row."""
-    if raw is None:
-        return []
-    if not isinstance(raw, list | tuple):
-        errors["kr_updates"] = _("Send a list of key-result updates.")
-        return []
-    ids = [_as_int(item.get("key_result_id")) if isinstance(item, dict) else None for item in raw]
+    """The domain rules of the key-result part of a check-in, with one query: each names
+    a key result of the person's own objectives, at most once, and a milestone's value is
+    0 or 1. Errors are keyed ``kr_updates.<index>.<field>`` so a form or the API can point
+    at the exact row."""
     # Only key results of the person's own objectives belong in their check-in; anyone
     # else's (even one they may edit as a manager) is refused as if it did not exist.
     mine = {
         kr.pk: kr
         for kr in KeyResult.objects.select_related("objective__owner").filter(
-            pk__in=[i for i in ids if i is not None], objective__owner_id=person.pk
+            pk__in=[r.key_result_id for r in reports], objective__owner_id=person.pk
         )
     }
-    reports: list[_KeyResultReport] = []
+    out: list[_KeyResultReport] = []
     seen: set[int] = set()
-    for index, (item, kr_id) in enumerate(zip(raw, ids, strict=True)):
+    for index, report in enumerate(reports):
         at = f"kr_updates.{index}"
-        if not isinstance(item, dict):
-            errors[at] = _("Each key-result update must be an object.")
-            continue
-        kr = mine.get(kr_id) if kr_id is not None else None
+        kr = mine.get(report.key_result_id)
         if kr is None:
             errors[f"{at}.key_result_id"] = _("None of your key results has this id.")
-        elif kr_id in seen:
+        elif report.key_result_id in seen:
             errors[f"{at}.key_result_id"] = _("This key result is already in the check-in.")
-        if kr_id is not None:
-            seen.add(kr_id)
-        value = _as_decimal(item.get("value"))
-        if value is None:
-            errors[f"{at}.value"] = _("Enter the new value as a number.")
-        elif (
+        seen.add(report.key_result_id)
+        if (
             kr is not None
             and kr.kind == KeyResult.Kind.MILESTONE
-            and value not in (Decimal(0), Decimal(1))
+            and report.value not in (Decimal(0), Decimal(1))
         ):
             errors[f"{at}.value"] = _("A milestone is either 0 (not yet) or 1 (done).")
-        raw_confidence = item.get("confidence")
-        confidence = None
-        if raw_confidence is not None and raw_confidence != "":
-            confidence = _as_int(raw_confidence)
-            if confidence is None or not 0 <= confidence <= 10:
-                errors[f"{at}.confidence"] = _(
-                    "Confidence is a whole number from 0 (no chance) to 10 (certain)."
-                )
-        note = _text(errors, f"{at}.note", item.get("note"), NOTE_MAX)
-        if kr is not None and value is not None and f"{at}.confidence" not in errors:
-            reports.append(_KeyResultReport(kr, value, confidence, note))
-    return reports
+        if kr is not None:
+            out.append(_KeyResultReport(kr, report.value, report.confidence, report.note))
+    return out
 
 
 def _lock_or_create_checkin(
@@ -170,35 +112,31 @@ def _lock_or_create_checkin(
 def checkin_submit(
     *,
     viewer: Viewer,
-    mood: Any,
-    progress: Any = "",
-    plans: Any = "",
-    problems: Any = "",
-    kr_updates: Sequence[Any] | None = None,
+    mood: int,
+    progress: str = "",
+    plans: str = "",
+    problems: str = "",
+    kr_updates: Sequence[KeyResultReport | Mapping[str, Any]] = (),
     now: datetime | None = None,
 ) -> CheckIn:
-    """Write the viewer's check-in for the ISO week ``now`` falls in, in their own zone.
+    """Write the viewer's check-in for the ISO week ``now`` falls in, in their own zone
+    (the fields were parsed by ``CheckInSubmit``).
 
     A second submission in the same week updates the same check-in. Key-result updates
     must name key results of the viewer's own objectives; each is appended to that key
     result's history and linked to the check-in (an identical repeat of what this check-in
     already reported for a key result is not appended twice). Nothing is written unless
-    every field is valid."""
+    every key-result update is acceptable."""
     person = viewer.require_person()
     now = now or timezone.now()
     errors: dict[str, str] = {}
-    mood_value = _as_int(mood)
-    if mood_value is None or not 1 <= mood_value <= 5:
-        errors["mood"] = _("Choose a mood from 1 (awful) to 5 (great).")
-    texts = {
-        "progress": _text(errors, "progress", progress, TEXT_MAX),
-        "plans": _text(errors, "plans", plans, TEXT_MAX),
-        "problems": _text(errors, "problems", problems, TEXT_MAX),
-    }
-    reports = _check_kr_updates(person, kr_updates, errors)
+    reports = _check_kr_updates(
+        person, parse_items(KeyResultReport, kr_updates, field="kr_updates"), errors
+    )
     if errors:
         raise ValidationError(errors)
-    assert mood_value is not None
+    texts = {"progress": progress, "plans": plans, "problems": problems}
+    mood_value = mood
 
     week = current_week_start(now, person.zone)
     fields: dict[str, Any] = {"mood": mood_value, **texts}
@@ -259,7 +197,7 @@ def _latest_reported(checkin: CheckIn) -> dict[int, tuple[Decimal, int | None, s
 
 
 @transaction.atomic
-def checkin_comment_add(*, viewer: Viewer, checkin: CheckIn, body: Any) -> CheckInComment:
+def checkin_comment_add(*, viewer: Viewer, checkin: CheckIn, body: str) -> CheckInComment:
     """Add a comment to a check-in the viewer can see (anyone else gets 404).
 
     The author of the check-in is told by e-mail once the comment is committed, unless
@@ -267,12 +205,9 @@ def checkin_comment_add(*, viewer: Viewer, checkin: CheckIn, body: Any) -> Check
     me = viewer.require_person()
     if not CheckIn.objects.filter(checkin_visibility_q(viewer), pk=checkin.pk).exists():
         raise Http404
-    errors: dict[str, str] = {}
-    text = _text(errors, "body", body, COMMENT_MAX)
-    if not text and "body" not in errors:
-        errors["body"] = _("Write a comment first.")
-    if errors:
-        raise ValidationError(errors)
+    text = body.strip()
+    if not text:
+        raise ValidationError({"body": _("Write a comment first.")})
     comment = CheckInComment.objects.create(
         checkin=checkin, author=me, body=text, created_at=timezone.now()
     )
@@ -319,8 +254,8 @@ def checkin_preference_update(
     *,
     viewer: Viewer,
     partner: Person | None,
-    reminder_weekday: Any,
-    reminder_time: time | None,
+    reminder_weekday: int,
+    reminder_time: time,
     reminders_enabled: bool,
 ) -> CheckInPreference:
     """Set the viewer's accountability partner and reminder (day and time in their own
@@ -332,11 +267,7 @@ def checkin_preference_update(
             errors["partner"] = _("Choose someone other than yourself.")
         elif partner.status != Person.Status.ACTIVE:
             errors["partner"] = _("Choose someone who currently works here.")
-    weekday = _as_int(reminder_weekday)
-    if weekday is None or weekday not in CheckInPreference.Weekday.values:
-        errors["reminder_weekday"] = _("Choose a day of the week.")
-    if not isinstance(reminder_time, time):
-        errors["reminder_time"] = _("Enter a time such as 15:00.")
+    weekday = reminder_weekday
     if errors:
         raise ValidationError(errors)
     pref = CheckInPreference.objects.select_for_update().filter(person_id=me.pk).first()

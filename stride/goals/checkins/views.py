@@ -63,9 +63,11 @@ def checkin_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CheckInForm(request.POST)
         row_forms = [KeyResultRowForm(request.POST, row=row) for row in rows]
-        rows_valid = all([f.is_valid() for f in row_forms])
+        # A row left empty is not part of the check-in; the others are parsed by the same
+        # ``KeyResultReport`` schema as the API's ``kr_updates`` items.
+        filled = [f for f in row_forms if not f.is_blank()]
+        rows_valid = all([f.is_valid() for f in filled])
         if form.is_valid() and rows_valid:
-            filled = [f for f in row_forms if not f.is_blank()]
             try:
                 checkin = services.checkin_submit(
                     viewer=viewer,

@@ -11,24 +11,41 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from stride.access.models import AuditEntry
+from stride.access.viewer import Viewer
 from stride.goals import services
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
+from stride.goals.schemas import ObjectiveCreate, ValueRecord
+from stride.lib.input import InvalidInput, parse
 from stride.testing import Cast, first_kr, make_objective, record, row_counts
 from stride.testing.clock import NOW, THIS_QUARTER
 
 pytestmark = pytest.mark.clock
 
 
-def create(cast: Cast, **overrides: Any) -> Objective:
-    kwargs: dict[str, Any] = {
-        "viewer": cast.viewer(cast.alice),
+def create(cast: Cast, *, viewer: Viewer | None = None, **overrides: Any) -> Objective:
+    """Create as the API and the goal form do: parse ``ObjectiveCreate`` (objects given
+    as ``owner``/``team``/``parent`` travel as their ids), then call the service. Schema
+    problems are raised as a ``ValidationError`` keyed like the service's."""
+    data: dict[str, Any] = {
         "title": "Grow the user base",
         "period_start": THIS_QUARTER[0],
         "period_end": THIS_QUARTER[1],
         "key_results": [{"title": "Active users", "target": 100}],
     }
-    kwargs.update(overrides)
-    return services.objective_create(**kwargs)
+    for name, value in overrides.items():
+        if name in {"owner", "team", "parent"}:
+            data[f"{name}_id"] = value.pk if value is not None else None
+        else:
+            data[name] = value
+    viewer = viewer or cast.viewer(cast.alice)
+    try:
+        parsed = parse(ObjectiveCreate, data)
+    except InvalidInput as exc:
+        raise ValidationError(
+            {".".join(str(part) for part in p.loc): p.msg for p in exc.problems}
+        ) from exc
+    fields = services.with_refs(viewer, parsed.model_dump(exclude={"key_results"}))
+    return services.objective_create(viewer=viewer, **fields, key_results=parsed.key_results)
 
 
 def errors_of(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -73,7 +90,7 @@ def test_creating_writes_an_audit_entry_for_the_objective_and_each_key_result(
         ({"level": "galaxy"}, "level"),
         ({"visibility": "everyone"}, "visibility"),
         ({"status": "great"}, "status"),
-        ({"level": "team"}, "team"),
+        ({"level": "team"}, "team_id"),
         ({"level": "company"}, "level"),
         ({"key_results": [{"title": "Users"}]}, "key_results.0.target"),
         ({"key_results": [{"title": "Users", "target": "lots"}]}, "key_results.0.target"),
@@ -98,24 +115,32 @@ def test_bad_input_names_the_field_and_writes_nothing(
 
 
 def test_every_bad_key_result_is_reported_at_once(cast: Cast) -> None:
+    # The schema reports every malformed field together …
     with pytest.raises(ValidationError) as exc:
         create(
             cast,
             title="",
+            key_results=[{"title": "Fine", "target": 1}, {"title": "", "target": 3}, {"title": ""}],
+        )
+    assert set(errors_of(exc)) == {"title", "key_results.1.title", "key_results.2.title"}
+    # … and the service every broken domain rule together.
+    with pytest.raises(ValidationError) as exc:
+        create(
+            cast,
             key_results=[
                 {"title": "Fine", "target": 1},
                 {"title": "No target"},
-                {"title": "", "target": 3},
+                {"title": "Flat", "start": 3, "target": 3},
             ],
         )
-    assert set(errors_of(exc)) == {"title", "key_results.1.target", "key_results.2.title"}
+    assert set(errors_of(exc)) == {"key_results.1.target", "key_results.2.target"}
     assert Objective.objects.count() == 0
 
 
 def test_people_set_objectives_only_for_themselves_and_those_they_manage(cast: Cast) -> None:
     with pytest.raises(ValidationError) as exc:
         create(cast, owner=cast.bob)
-    assert "owner" in errors_of(exc)
+    assert "owner_id" in errors_of(exc)
     mine = create(cast, viewer=cast.viewer(cast.manager), owner=cast.bob)
     assert mine.owner == cast.bob
     hrs = create(cast, viewer=cast.viewer(cast.hr), owner=cast.rep)
@@ -141,7 +166,7 @@ def test_alignment_runs_from_company_to_team_to_person(cast: Cast) -> None:
             team=cast.product,
             parent=personal,
         )
-    assert "parent" in errors_of(exc)
+    assert "parent_id" in errors_of(exc)
     company = create(cast, viewer=cast.viewer(cast.skip), level="company")
     team = create(
         cast, viewer=cast.viewer(cast.manager), level="team", team=cast.product, parent=company
@@ -154,7 +179,7 @@ def test_an_objective_cannot_align_to_one_aligned_to_it(cast: Cast) -> None:
     below = create(cast, title="Below", parent=top)
     with pytest.raises(ValidationError) as exc:
         services.objective_update(viewer=cast.viewer(cast.alice), objective=top, parent=below)
-    assert "parent" in errors_of(exc)
+    assert "parent_id" in errors_of(exc)
     top.refresh_from_db()
     assert top.parent_id is None
 
@@ -322,15 +347,12 @@ def test_a_back_dated_value_joins_the_history_without_moving_current(cast: Cast)
         ({"value": 5, "at": NOW + timedelta(days=2)}, "at"),
     ],
 )
-def test_a_bad_value_names_the_field_and_writes_nothing(
-    cast: Cast, kwargs: dict[str, Any], field: str
+def test_a_bad_value_is_refused_by_its_schema_naming_the_field(
+    kwargs: dict[str, Any], field: str
 ) -> None:
-    kr = first_kr(make_objective(cast, cast.alice))
-    before = row_counts()
-    with pytest.raises(ValidationError) as exc:
-        services.key_result_record_value(viewer=cast.viewer(cast.alice), key_result=kr, **kwargs)
-    assert field in errors_of(exc)
-    assert row_counts() == before
+    with pytest.raises(InvalidInput) as exc:
+        parse(ValueRecord, kwargs)
+    assert (field,) in [p.loc for p in exc.value.problems]
 
 
 def test_a_milestone_is_either_done_or_not(cast: Cast) -> None:
@@ -356,7 +378,7 @@ def test_nobody_outside_a_team_sets_its_team_objectives(cast: Cast) -> None:
         make_objective(
             cast, cast.outsider, "Product must do X", level=Objective.Level.TEAM, team=cast.product
         )
-    assert "team" in error.value.message_dict
+    assert "team_id" in error.value.message_dict
     assert not Objective.objects.filter(title="Product must do X").exists()
 
 

@@ -332,7 +332,7 @@ def test_a_bad_value_is_refused_with_the_field_named_and_nothing_written(
         url, {f"kr{kr.pk}-value": "5", f"kr{kr.pk}-confidence": "12"}, headers=HTMX
     )
     assert htmx.status_code == 200  # htmx swaps only 2xx answers
-    assert "Ensure this value is less than or equal to 10." in htmx.content.decode()
+    assert "Enter 10 or less." in htmx.content.decode()
     assert row_counts() == before
 
 
@@ -405,8 +405,13 @@ def test_field_errors_are_shown_and_nothing_is_written(cast: Cast) -> None:
     html = response.content.decode()
     assert response.status_code == 422
     assert "The period must end on or after its start." in html
-    assert "Set a target." in html
     assert "nothing has been saved yet" in html
+    # With the fields well formed, the service's rules speak on the row they concern.
+    response = cast.client(cast.alice).post(
+        CREATE, objective_post(**{"kr-1-title": "Churn", "kr-1-target": ""})
+    )
+    assert response.status_code == 422
+    assert "Set a target." in response.content.decode()
     assert row_counts() == before
 
 

@@ -191,7 +191,9 @@ def test_a_bad_time_zone_is_reported(cast: Cast) -> None:
     )
 
 
-@pytest.mark.parametrize("value", ["15/09/2021", "2021-02-30", "2021-9-1", "yesterday"])
+@pytest.mark.parametrize(
+    "value", ["15/09/2021", "2021-02-30", "2021-9-1", "yesterday", "0001-01-01", "9999-12-31"]
+)
 def test_a_bad_hire_date_is_reported(cast: Cast, value: str) -> None:
     assert_rejected(cast, make_csv([row("a@acme.test", "A", hire_date=value)]), {(2, "hire_date")})
 

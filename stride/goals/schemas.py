@@ -1,0 +1,132 @@
+"""Input schemas of the goal operations: one per write, used by the API and the pages.
+
+Each is built from ``stride.lib.fields``, so a limit is written once and stated in the
+OpenAPI document. The services receive parsed values and keep only the rules that need
+the database or the viewer (ownership, alignment, milestones, permissions).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field, ValidationInfo, field_validator
+
+from stride.lib.fields import (
+    Amount,
+    Confidence,
+    Day,
+    Id,
+    LongText,
+    Moment,
+    Note,
+    Position,
+    Title,
+    Unit,
+    Weight,
+    unset,
+)
+
+Level = Literal["company", "team", "personal"]
+Visibility = Literal["public", "team", "private"]
+StatusValue = Literal["on_track", "at_risk", "off_track", "achieved", "missed"]
+Kind = Literal["number", "percent", "currency", "milestone"]
+
+MAX_KEY_RESULTS = 20
+# Clocks drift; a value stamped a little ahead of the server's time is still "now".
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def _period_in_order(end: Any, info: ValidationInfo) -> Any:
+    start = info.data.get("period_start")
+    if end is not None and start is not None and end < start:
+        raise ValueError("The period must end on or after its start.")
+    return end
+
+
+class KeyResultCreate(Schema):
+    """A new key result. Its start value (default 0) becomes the first entry of its
+    history; a different ``current`` the second."""
+
+    title: Title
+    kind: Kind = "number"
+    unit: Unit = ""
+    start: Amount | None = Field(default=None, description="Default 0.")
+    target: Amount | None = Field(
+        default=None, description="Required except for milestones (which run from 0 to 1)."
+    )
+    current: Amount | None = Field(
+        default=None, description="Where it stands now, if not at start."
+    )
+    weight: Weight = Field(default=Decimal(1))
+
+
+class KeyResultChange(Schema):
+    """Send only the fields to change. A new value goes to ``…/updates`` instead."""
+
+    title: Title = unset()
+    kind: Kind = unset()
+    unit: Unit = unset()
+    start: Amount = unset()
+    target: Amount = unset()
+    weight: Weight = unset()
+    position: Position = unset()
+
+
+class ObjectiveCreate(Schema):
+    """A new objective, with its key results: created whole or not at all."""
+
+    title: Title
+    description: LongText = ""
+    level: Level = "personal"
+    team_id: Id | None = Field(default=None, description="Needed for team objectives.")
+    parent_id: Id | None = Field(default=None, description="Align to this objective.")
+    owner_id: Id | None = Field(
+        default=None, description="Yourself by default; managers and HR admins may set others."
+    )
+    period_start: Day
+    period_end: Day
+    visibility: Visibility = "public"
+    status: StatusValue = "on_track"
+    key_results: list[KeyResultCreate] = Field(default_factory=list, max_length=MAX_KEY_RESULTS)
+
+    _period = field_validator("period_end")(_period_in_order)
+
+
+class ObjectiveChange(Schema):
+    """Send only the fields to change; ``parent_id`` and ``team_id`` may be null (unset)."""
+
+    title: Title = unset()
+    description: LongText = unset()
+    level: Level = unset()
+    team_id: Id | None = None
+    parent_id: Id | None = None
+    owner_id: Id = unset()
+    period_start: Day = unset()
+    period_end: Day = unset()
+    visibility: Visibility = unset()
+    status: StatusValue = unset()
+
+    _period = field_validator("period_end")(_period_in_order)
+
+
+def _not_in_future(value: Any) -> Any:
+    if value is not None and value > timezone.now() + FUTURE_SLACK:
+        raise ValueError("A value cannot be recorded for the future.")
+    return value
+
+
+class ValueRecord(Schema):
+    """A new value of a key result, appended to its history."""
+
+    value: Amount
+    confidence: Confidence | None = None
+    note: Note = ""
+    at: Moment | None = Field(
+        default=None, description="When the value was true (default now); not in the future."
+    )
+
+    _at = field_validator("at")(_not_in_future)

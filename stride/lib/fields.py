@@ -1,0 +1,194 @@
+"""Shared field types: every limit of Stride's input, written once.
+
+Each type is a ``typing.Annotated`` pydantic type. The API's input schemas and the web
+forms (through ``stride.lib.forms.SchemaForm``) validate with the same schema classes built
+from these types, so a value gets the same verdict on a page and through ``/api/v1``, and
+the OpenAPI document states every limit (schemathesis checks that it does).
+
+Bounds are chosen so that no value the domain accepts can break a page later: dates lie in
+``DATE_MIN`` … ``DATE_MAX`` (every time zone can represent a day in that range, and period
+arithmetic a quarter or a week away stays inside ``datetime``'s range), numbers fit the
+database columns they are stored in, and ids fit a signed 64-bit integer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+_UTC = UTC
+
+# --- dates and times ----------------------------------------------------------------------
+
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2199, 12, 31)
+DATE_RANGE_TEXT = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
+
+
+def _date_in_range(value: date) -> date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(f"Enter a date from {DATE_RANGE_TEXT}.")
+    return value
+
+
+def _datetime_in_range(value: datetime) -> datetime:
+    # Compare the UTC calendar date so that every zone's local date stays inside the
+    # range too (zones differ from UTC by at most a day).
+    _date_in_range(value.astimezone(_UTC).date())
+    return value
+
+
+# JSON Schema cannot bound a date; the pattern states the years the range allows.
+_YEARS = r"^(19\d{2}|2[01]\d{2})-"
+
+Day = Annotated[
+    date,
+    AfterValidator(_date_in_range),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": _YEARS + r"\d{2}-\d{2}$",
+            "description": f"A date (YYYY-MM-DD) from {DATE_RANGE_TEXT}.",
+        }
+    ),
+]
+"""A calendar date within ``DATE_MIN`` … ``DATE_MAX``."""
+
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_datetime_in_range),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": _YEARS,
+            "description": (
+                f"A date and time with its UTC offset (ISO 8601), from {DATE_RANGE_TEXT}."
+            ),
+        }
+    ),
+]
+"""A timezone-aware instant within the date range."""
+
+ClockTime = Annotated[time, Field(description="A time of day, HH:MM.")]
+
+# --- text ----------------------------------------------------------------------------------
+
+TITLE_MAX = 200
+TEXT_MAX = 10_000
+NOTE_MAX = 2_000
+COMMENT_MAX = 5_000
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
+    Field(description=f"1 to {TITLE_MAX} characters (surrounding spaces are removed)."),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=TEXT_MAX),
+    Field(description=f"At most {TEXT_MAX:,} characters."),
+]
+Note = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=NOTE_MAX),
+    Field(description=f"At most {NOTE_MAX:,} characters."),
+]
+CommentText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_MAX),
+    Field(description=f"1 to {COMMENT_MAX:,} characters."),
+]
+ShortName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(description="1 to 100 characters."),
+]
+Unit = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=16),
+    Field(description="At most 16 characters; a three-letter ISO code for currency."),
+]
+
+# --- numbers -------------------------------------------------------------------------------
+
+# A key result's numbers are stored as DecimalField(18, 4): 14 digits before the point.
+VALUE_LIMIT = Decimal("1e14")
+VALUE_STEP = Decimal("0.0001")
+
+
+def _exact_decimal(value: Any) -> Any:
+    """JSON numbers arrive as binary floats, so ``0.0003`` may come as
+    ``0.00030000000000000003``: take a float as the nearest value with at most four
+    decimal places when it is that value up to float precision. Text and Decimals are
+    taken as written, so ``1.23456`` is refused however it comes."""
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        exact = Decimal(repr(value))
+        rounded = exact.quantize(VALUE_STEP)
+        if abs(exact - rounded) <= abs(rounded) * Decimal("1e-12") + Decimal("1e-16"):
+            return rounded
+        return exact
+    return value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_exact_decimal),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": -float(VALUE_LIMIT),
+            "exclusiveMaximum": float(VALUE_LIMIT),
+            "multipleOf": float(VALUE_STEP),
+            "description": "A number below 10^14 in size with at most 4 decimal places.",
+        }
+    ),
+    Field(gt=-VALUE_LIMIT, lt=VALUE_LIMIT, max_digits=18, decimal_places=4),
+]
+"""A key result's start, target or value."""
+
+Weight = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "exclusiveMaximum": 10_000,
+            "multipleOf": 0.01,
+            "description": "Above 0 and below 10,000, with at most 2 decimal places.",
+        }
+    ),
+    Field(gt=0, lt=10_000, max_digits=6, decimal_places=2),
+]
+Mood = Annotated[int, Field(ge=1, le=5, description="1 (awful) to 5 (great).")]
+Confidence = Annotated[int, Field(ge=0, le=10, description="0 (no chance) to 10 (certain).")]
+Position = Annotated[int, Field(ge=0, le=1000, description="Order on the page, 0 to 1000.")]
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 (Monday) to 6 (Sunday).")]
+
+ID_MAX = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=ID_MAX, description="An object id.")]
+"""An object id: a positive integer that fits the database's 64-bit keys."""
+
+# --- PATCH helpers -------------------------------------------------------------------------
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def unset() -> Any:
+    """The default of a PATCH field: ``title: Title = unset()`` may be left out (it stays
+    None and is not in ``model_fields_set``) but not sent as null, and the OpenAPI document
+    offers no null either. Read a PATCH with ``model_dump(exclude_unset=True)``."""
+    return Field(default=None, json_schema_extra=_no_default)
