@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core by default; `make test PYTEST_WORKERS=0` runs in one.
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test lint format bench install check-python clean
+.PHONY: demo test lint format bench fuzz install check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -42,6 +42,11 @@ format: install
 
 bench: install
 	$(BIN)/stride bench
+
+# Schemathesis (every check, every phase) against the demo served on a free port of
+# FUZZ_PORTS (default 18300-18399); see tests/fuzz/run.
+fuzz: install
+	BIN=$(BIN) tests/fuzz/run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
 """Root of the test suite: loads the shared fixtures (``cast``, ``clock``, ``world`` and the
-autouse settings) from ``stride.testing.plugin``. Builders and the cast live in
+autouse settings) from ``stride.testing.plugin``, and the check of every /api/v1 answer
+against the OpenAPI document from ``tests.openapi_check``. Builders and the cast live in
 ``stride.testing``; import them from there.
 
 ``Cast`` and ``PASSWORD`` are also importable from here for tests written before
@@ -9,6 +10,9 @@ autouse settings) from ``stride.testing.plugin``. Builders and the cast live in
 
 from stride.testing.cast import PASSWORD, Cast, build_cast
 
-pytest_plugins = ["stride.testing.plugin"]
+pytest_plugins = [
+    "stride.testing.plugin",
+    "tests.openapi_check",  # every /api/v1 answer checked against the document
+]
 
 __all__ = ["PASSWORD", "Cast", "build_cast"]

@@ -261,6 +261,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A mail server that stops answering must not hold a worker (and its outbox claim) forever:
+# well below WORKER_STALE_SECONDS, so a stale claim means a dead worker, not a slow server.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stride <stride@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -271,6 +274,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# After this many seconds a worker's outbox claim or running task is presumed abandoned (the
+# worker was killed) and its work is taken up again. Must exceed the longest task.
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 600, minimum=1)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
@@ -298,8 +304,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
+# API lists page through stride.lib.pagination, whose input schemas carry the bounds
+# (at most 500 items a page). These are the names the installed django-ninja reads, set to
+# the same values for any ``@paginate`` that names no class.
+NINJA_PAGINATION_CLASS = "stride.lib.pagination.StridePagination"
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_MAX_PER_PAGE_SIZE = 500
 
 LOGGING = {
     "version": 1,

@@ -158,6 +158,9 @@ WEB: dict[tuple[str, str], Rule] = {
         "read", ok=(302,), form=Form(page="goals:checkin_detail", fill={"body": "Walk comment"})
     ),
     ("goals:team_checkins", "get"): Rule("signed_in", queries=({}, {"scope": "subtree"})),
+    ("access:audit_log", "get"): Rule(
+        "hr", queries=({}, {"target_type": "goals.objective"}, {"actor": "manager"})
+    ),
 }
 # Served by libraries with their own access rules (allauth's pages, Django's admin); the
 # API's own routes are walked through the OpenAPI document below.
@@ -211,6 +214,9 @@ API: dict[tuple[str, str], Rule] = {
     ("post", "/api/v1/check-ins/{checkin_id}/comments"): Rule(
         "read", ok=(201,), body={"body": "Walk comment"}
     ),
+    ("get", "/api/v1/audit"): Rule(
+        "hr", queries=({}, {"actor_id": "{manager_id}"}, {"target_type": "goals.checkin"})
+    ),
 }
 
 
@@ -256,7 +262,7 @@ NO_TARGET = Target("", {}, EVERYONE, EVERYONE)
 def targets_for(world: World, route: str) -> list[Target]:
     """The objects a route is walked against: one per target of its (first) id parameter."""
     for parameter, targets in world.targets.items():
-        if f"<int:{parameter}>" in route or f"{{{parameter}}}" in route:
+        if f":{parameter}>" in route or f"{{{parameter}}}" in route:
             return targets
     return [NO_TARGET]
 
@@ -291,7 +297,7 @@ class Call:
             return self.name.format(**ids)
         route_name = name or self.name
         route = web_routes()[route_name]
-        return reverse(route_name, kwargs={k: v for k, v in ids.items() if f"<int:{k}>" in route})
+        return reverse(route_name, kwargs={k: v for k, v in ids.items() if f":{k}>" in route})
 
 
 def calls(world: World) -> Iterator[Call]:

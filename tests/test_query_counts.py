@@ -98,7 +98,7 @@ def test_each_page_costs_the_same_queries_in_a_larger_organisation(world: World,
     route = web_routes()[name]
     ids = ids_to_fill(world)
     assert_same_counts(
-        world, reverse(name, kwargs={k: v for k, v in ids.items() if f"<int:{k}>" in route})
+        world, reverse(name, kwargs={k: v for k, v in ids.items() if f":{k}>" in route})
     )
 
 

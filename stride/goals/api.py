@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from stride.access.viewer import Viewer
@@ -34,6 +34,9 @@ from stride.goals.schemas import (
     ValueRecord,
     Visibility,
 )
+from stride.lib.fields import Day
+from stride.lib.ids import Id
+from stride.lib.pagination import StrideCursorPagination, StridePagination
 from stride.lib.scoring import expected_progress, project_value
 from stride.lib.weeks import local_today
 
@@ -175,11 +178,11 @@ class UpdateOut(Schema):
 
 
 class ObjectiveFilters(Schema):
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     level: Level | None = None
     status: StatusValue | None = Field(default=None, description="The owner's stored status.")
-    active_on: date | None = Field(
+    active_on: Day | None = Field(
         default=None, description="Only objectives whose period includes this date."
     )
     q: str = Field(default="", max_length=200, description="Search titles and descriptions.")
@@ -214,7 +217,7 @@ def _kr_detail(viewer: Viewer, kr: KeyResult) -> KeyResult:
 
 
 @router.get("/objectives", response=list[ObjectiveOut], summary="Objectives you may see")
-@paginate(CursorPagination, ordering=("id",))
+@paginate(StrideCursorPagination, ordering=("id",))
 def objective_list(request: HttpRequest, filters: Query[ObjectiveFilters]) -> QuerySet[Objective]:
     """Objectives visible to you, with their key results, in the order they were created.
 
@@ -251,16 +254,14 @@ def objective_create(request: HttpRequest, payload: ObjectiveCreate) -> Status[O
 
 
 @router.get("/objectives/{objective_id}", response=ObjectiveDetailOut, summary="One objective")
-def objective_detail(request: HttpRequest, objective_id: int) -> Objective:
+def objective_detail(request: HttpRequest, objective_id: Id) -> Objective:
     return _detail(_viewer(request), objective_id)
 
 
 @router.patch(
     "/objectives/{objective_id}", response=ObjectiveDetailOut, summary="Change an objective"
 )
-def objective_update(
-    request: HttpRequest, objective_id: int, payload: ObjectiveChange
-) -> Objective:
+def objective_update(request: HttpRequest, objective_id: Id, payload: ObjectiveChange) -> Objective:
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
     changes = services.with_refs(viewer, payload.model_dump(exclude_unset=True))
@@ -269,7 +270,7 @@ def objective_update(
 
 
 @router.delete("/objectives/{objective_id}", response={204: None}, summary="Delete an objective")
-def objective_delete(request: HttpRequest, objective_id: int) -> Status[None]:
+def objective_delete(request: HttpRequest, objective_id: Id) -> Status[None]:
     """Delete an objective, its key results and their history."""
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
@@ -286,7 +287,7 @@ def objective_delete(request: HttpRequest, objective_id: int) -> Status[None]:
     summary="Add a key result",
 )
 def key_result_create(
-    request: HttpRequest, objective_id: int, payload: KeyResultCreate
+    request: HttpRequest, objective_id: Id, payload: KeyResultCreate
 ) -> Status[KeyResult]:
     viewer = _viewer(request)
     objective = selectors.objective_for_editor(viewer, objective_id)
@@ -295,7 +296,7 @@ def key_result_create(
 
 
 @router.get("/key-results/{key_result_id}", response=KeyResultDetailOut, summary="One key result")
-def key_result_detail(request: HttpRequest, key_result_id: int) -> KeyResult:
+def key_result_detail(request: HttpRequest, key_result_id: Id) -> KeyResult:
     viewer = _viewer(request)
     return _kr_detail(viewer, selectors.key_result_for_viewer(viewer, key_result_id))
 
@@ -306,7 +307,7 @@ def key_result_detail(request: HttpRequest, key_result_id: int) -> KeyResult:
     summary="Change a key result's definition",
 )
 def key_result_update(
-    request: HttpRequest, key_result_id: int, payload: KeyResultChange
+    request: HttpRequest, key_result_id: Id, payload: KeyResultChange
 ) -> KeyResult:
     viewer = _viewer(request)
     kr = selectors.key_result_for_editor(viewer, key_result_id)
@@ -320,8 +321,8 @@ def key_result_update(
     response=list[UpdateOut],
     summary="A key result's value history",
 )
-@paginate
-def key_result_update_list(request: HttpRequest, key_result_id: int) -> QuerySet[KeyResultUpdate]:
+@paginate(StridePagination)
+def key_result_update_list(request: HttpRequest, key_result_id: Id) -> QuerySet[KeyResultUpdate]:
     """Every value the key result has had, oldest first."""
     viewer = _viewer(request)
     kr = selectors.key_result_for_viewer(viewer, key_result_id)
@@ -334,7 +335,7 @@ def key_result_update_list(request: HttpRequest, key_result_id: int) -> QuerySet
     summary="Record a new value",
 )
 def key_result_record_value(
-    request: HttpRequest, key_result_id: int, payload: ValueRecord
+    request: HttpRequest, key_result_id: Id, payload: ValueRecord
 ) -> Status[KeyResultUpdate]:
     viewer = _viewer(request)
     kr = selectors.key_result_for_editor(viewer, key_result_id)

@@ -61,7 +61,7 @@ class KeyResultCreate(Schema):
     current: Amount | None = Field(
         default=None, description="Where it stands now, if not at start."
     )
-    weight: Weight = Field(default=Decimal(1))
+    weight: Weight = Field(default=Decimal(1), json_schema_extra={"default": 1})
 
 
 class KeyResultChange(Schema):

@@ -13,12 +13,17 @@ Lists (a person's or a team's goals, the alignment tree, value history) run a fi
 of queries whatever the number of objectives, key results and updates: key results come
 by prefetch, history in one query for all shown key results, hidden ancestors in one
 recursive query.
+
+Reads are audited here, not in views: someone else's private objective (with its key
+results and value history) and someone else's check-in (text, mood, key-result notes,
+comments) leave an entry for every page or answer that shows them (see
+``access.audit.audited``). Reading one's own records leaves none.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -28,7 +33,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
-from stride.access.audit import audit_read
+from stride.access.audit import AuditTarget, audit_read, audit_reads, audited, target_of
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate, Objective
 from stride.lib.scoring import Period
@@ -36,6 +41,8 @@ from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, subtree_of
 
 V = Objective.Visibility
+READ_PRIVATE_OBJECTIVE = "objective.read_private"
+READ_CHECKIN = "checkin.read"
 
 
 def objective_visibility_q(viewer: Viewer, prefix: str = "") -> Q:
@@ -57,28 +64,52 @@ def objective_visibility_q(viewer: Viewer, prefix: str = "") -> Q:
     return public | own_or_managed | team
 
 
-def objectives_visible_to(viewer: Viewer) -> QuerySet[Objective]:
-    """Objectives the viewer may see, with owner, team and key results loaded."""
-    return (
+def is_sensitive_objective(viewer: Viewer, objective: Objective) -> bool:
+    """Someone else's private objective: reading it (its key results and history too)
+    is audited."""
+    return objective.visibility == V.PRIVATE and objective.owner_id != viewer.person_id
+
+
+def _private_objective_target(viewer: Viewer) -> Callable[[Objective], AuditTarget | None]:
+    def target(objective: Objective) -> AuditTarget | None:
+        return target_of(objective) if is_sensitive_objective(viewer, objective) else None
+
+    return target
+
+
+def audit_objectives_read(viewer: Viewer, objectives: Iterable[Objective]) -> None:
+    """Audit the objectives a page shows that are someone else's private ones."""
+    target = _private_objective_target(viewer)
+    found = [t for o in objectives if (t := target(o)) is not None]
+    audit_reads(actor=viewer, action=READ_PRIVATE_OBJECTIVE, targets=found)
+
+
+def objectives_visible_to(viewer: Viewer, *, audit: bool = True) -> QuerySet[Objective]:
+    """Objectives the viewer may see, with owner, team and key results loaded.
+
+    Every evaluation audits the private objectives of others it fetched, so each page and
+    answer built on this names what it showed. ``audit=False`` is for a caller that shows
+    only some of the rows it reads and audits those itself (``audit_objectives_read``)."""
+    qs = (
         Objective.objects.filter(objective_visibility_q(viewer))
         .select_related("owner", "team", "parent")
         .prefetch_related(
             Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id"))
         )
     )
+    if not audit:
+        return qs
+    return audited(
+        qs, actor=viewer, action=READ_PRIVATE_OBJECTIVE, target=_private_objective_target(viewer)
+    )
 
 
 def objective_for_viewer(viewer: Viewer, objective_id: int) -> Objective:
     """One objective, or 404. Someone else's private objective is a sensitive read: each
-    look by a manager or HR admin leaves an audit entry."""
+    look by a manager or HR admin leaves an audit entry (``objectives_visible_to``)."""
     objective = objectives_visible_to(viewer).filter(pk=objective_id).first()
     if objective is None:
         raise Http404
-    if (
-        objective.visibility == Objective.Visibility.PRIVATE
-        and objective.owner_id != viewer.person_id
-    ):
-        audit_read(actor=viewer, action="objective.read_private", target=objective)
     return objective
 
 
@@ -104,6 +135,8 @@ def key_result_for_viewer(viewer: Viewer, key_result_id: int) -> KeyResult:
     )
     if kr is None:
         raise Http404
+    if is_sensitive_objective(viewer, kr.objective):
+        audit_read(actor=viewer, action="key_result.read_private", target=kr)
     return kr
 
 
@@ -421,7 +454,7 @@ def _updates_visible_to(viewer: Viewer) -> QuerySet[KeyResultUpdate]:
     readable_checkin = CheckIn.objects.filter(
         checkin_visibility_q(viewer), pk=OuterRef("checkin_id")
     )
-    return (
+    qs = (
         KeyResultUpdate.objects.filter(
             objective_visibility_q(viewer, prefix="key_result__objective__")
         )
@@ -433,6 +466,23 @@ def _updates_visible_to(viewer: Viewer) -> QuerySet[KeyResultUpdate]:
             )
         )
     )
+    # A note and confidence shown from someone else's check-in are that check-in's
+    # content: the read is audited against the check-in.
+    return audited(qs, actor=viewer, action=READ_CHECKIN, target=_checkin_note_target(viewer))
+
+
+def _checkin_note_target(viewer: Viewer) -> Callable[[KeyResultUpdate], AuditTarget | None]:
+    def target(update: KeyResultUpdate) -> AuditTarget | None:
+        if (
+            update.checkin_id is None
+            or not getattr(update, "checkin_shared", False)
+            or update.author_id == viewer.person_id
+        ):
+            return None
+        label = f"{update.author} — key-result note of {update.at:%Y-%m-%d}"
+        return ("goals.checkin", str(update.checkin_id), label)
+
+    return target
 
 
 def checkin_details(update: KeyResultUpdate) -> tuple[str, int | None, int | None]:
@@ -494,7 +544,10 @@ def parent_choices(
     )
     if editing is not None:
         qs = qs.exclude(pk=editing.pk)
-    return qs
+    # The choices name objectives by title: a private one of someone else is a read.
+    return audited(
+        qs, actor=viewer, action=READ_PRIVATE_OBJECTIVE, target=_private_objective_target(viewer)
+    )
 
 
 def owner_choices(viewer: Viewer) -> QuerySet[Person]:
@@ -524,5 +577,25 @@ def checkin_visibility_q(viewer: Viewer, prefix: str = "") -> Q:
     return Q(**{f"{prefix}person_id__in": authors})
 
 
-def checkins_visible_to(viewer: Viewer) -> QuerySet[CheckIn]:
-    return CheckIn.objects.filter(checkin_visibility_q(viewer)).select_related("person")
+def checkin_read_target(viewer: Viewer) -> Callable[[CheckIn], AuditTarget | None]:
+    """Someone else's check-in is a sensitive record; one's own is not."""
+
+    def target(checkin: CheckIn) -> AuditTarget | None:
+        return target_of(checkin) if checkin.person_id != viewer.person_id else None
+
+    return target
+
+
+def checkins_visible_to(viewer: Viewer, *, audit: bool = True) -> QuerySet[CheckIn]:
+    """Check-ins the viewer may see. Every evaluation audits the ones of others it fetched
+    (``values()`` rows are not audited: such callers audit what they show themselves).
+    ``audit=False`` is for lookups that show none of the check-in's content."""
+    qs = CheckIn.objects.filter(checkin_visibility_q(viewer)).select_related("person")
+    if not audit:
+        return qs
+    return audited(
+        qs,
+        actor=viewer,
+        action=READ_CHECKIN,
+        target=checkin_read_target(viewer),
+    )

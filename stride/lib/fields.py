@@ -26,6 +26,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from stride.lib import ids as _ids
+
 _UTC = UTC
 
 # --- dates and times ----------------------------------------------------------------------
@@ -41,6 +43,14 @@ def _date_in_range(value: date) -> date:
     return value
 
 
+def _text_not_number(value: Any) -> Any:
+    # pydantic reads a number as a Unix timestamp (0 → 1970-01-01); Stride's dates and
+    # times are written as ISO 8601 text, as the OpenAPI document says.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("Enter a date as text, YYYY-MM-DD (a time as ISO 8601).")
+    return value
+
+
 def _datetime_in_range(value: datetime) -> datetime:
     # Compare the UTC calendar date so that every zone's local date stays inside the
     # range too (zones differ from UTC by at most a day).
@@ -53,6 +63,7 @@ _YEARS = r"^(19\d{2}|2[01]\d{2})-"
 
 Day = Annotated[
     date,
+    BeforeValidator(_text_not_number),
     AfterValidator(_date_in_range),
     WithJsonSchema(
         {
@@ -67,6 +78,7 @@ Day = Annotated[
 
 Moment = Annotated[
     AwareDatetime,
+    BeforeValidator(_text_not_number),
     AfterValidator(_datetime_in_range),
     WithJsonSchema(
         {
@@ -176,9 +188,9 @@ Confidence = Annotated[int, Field(ge=0, le=10, description="0 (no chance) to 10 
 Position = Annotated[int, Field(ge=0, le=1000, description="Order on the page, 0 to 1000.")]
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 (Monday) to 6 (Sunday).")]
 
-ID_MAX = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=ID_MAX, description="An object id.")]
-"""An object id: a positive integer that fits the database's 64-bit keys."""
+# Object ids (1 … 2^63−1) have their own module, with the URL converter for pages.
+Id = _ids.Id
+ID_MAX = _ids.MAX_ID
 
 # --- PATCH helpers -------------------------------------------------------------------------
 

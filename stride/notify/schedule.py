@@ -1,4 +1,4 @@
-"""The periodic schedule: which tasks run how often, and the tick that starts them.
+"""The periodic schedule: the tick that starts the jobs apps registered, once per slot.
 
 Every ``stride worker`` ticks once a minute. A tick computes, for each job, the slot that
 ``now`` falls in (the minute, the day…) and tries to claim it in ``ScheduleSlot``; the unique
@@ -13,51 +13,31 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone
-from django_tasks.base import Task
 
-from stride.notify import tasks
 from stride.notify.claims import insert_ignoring_conflicts
 from stride.notify.models import ScheduleSlot
+from stride.notify.registry import PeriodicJob, periodic_jobs
 
 logger = logging.getLogger(__name__)
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class PeriodicJob:
-    name: str
-    every: timedelta
-    task: Task[[], Any]
-
-    def slot_for(self, now: datetime) -> datetime:
-        """The start of the period ``now`` falls in, counted from the Unix epoch in UTC."""
-        return _EPOCH + ((now - _EPOCH) // self.every) * self.every
-
-
-JOBS: tuple[PeriodicJob, ...] = (
-    # Every minute: reminders go out within a minute of each person's chosen time, and a
-    # sweep with nothing due costs two small indexed queries.
-    PeriodicJob("checkin-reminders", timedelta(minutes=1), tasks.sweep_checkin_reminders),
-    PeriodicJob("prune-finished-work", timedelta(days=1), tasks.prune_finished_work),
-)
-
 
 @transaction.atomic
-def schedule_tick(*, now: datetime | None = None, jobs: Sequence[PeriodicJob] = JOBS) -> list[str]:
+def schedule_tick(
+    *, now: datetime | None = None, jobs: Sequence[PeriodicJob] | None = None
+) -> list[str]:
     """Claim the current slot of every job and enqueue, after commit, the jobs whose slot
     this call claimed. Returns their names.
 
     Invariant: each job runs once per slot across every worker process — the claim is one
-    ``INSERT … ON CONFLICT DO NOTHING`` against the unique (name, slot) constraint."""
+    ``INSERT … ON CONFLICT DO NOTHING`` against the unique (name, slot) constraint.
+    ``jobs`` defaults to every job the apps registered (``stride.notify.registry``)."""
     now = now or timezone.now()
+    jobs = periodic_jobs() if jobs is None else jobs
     rows = [(job.name, job.slot_for(now), now) for job in jobs]
     claimed = {
         name
@@ -110,7 +90,7 @@ class Scheduler(threading.Thread):
     def run(self) -> None:
         logger.info(
             "Scheduler started: %s",
-            ", ".join(f"{job.name} every {_minutes(job.every)} min" for job in JOBS),
+            ", ".join(f"{job.name} every {_minutes(job.every)} min" for job in periodic_jobs()),
         )
         while not self._stopping.is_set():
             try:

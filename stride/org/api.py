@@ -12,6 +12,8 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from stride.access.viewer import Viewer
+from stride.lib.ids import Id
+from stride.lib.pagination import StridePagination
 from stride.org import selectors
 from stride.org.models import Person
 
@@ -69,8 +71,8 @@ class TeamOut(Schema):
 
 class PeopleFilters(Schema):
     q: str = Field(default="", max_length=200, description="Search name, e-mail, title, team")
-    team_id: int | None = None
-    manager_id: int | None = None
+    team_id: Id | None = None
+    manager_id: Id | None = None
 
 
 def _detail(viewer: Viewer, person: Person) -> dict[str, object]:
@@ -95,7 +97,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/people", response=list[PersonOut], summary="People directory")
-@paginate
+@paginate(StridePagination)
 def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     qs = selectors.people_search(viewer, filters.q)
@@ -107,7 +109,7 @@ def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="One person")
-def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
+def person_detail(request: HttpRequest, person_id: Id) -> dict[str, object]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     return _detail(viewer, selectors.person_for_viewer(viewer, person_id))
 
@@ -115,15 +117,15 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
 @router.get(
     "/people/{person_id}/reports", response=list[PersonOut], summary="A person's direct reports"
 )
-@paginate
-def person_reports(request: HttpRequest, person_id: int) -> object:
+@paginate(StridePagination)
+def person_reports(request: HttpRequest, person_id: Id) -> object:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     manager = selectors.person_for_viewer(viewer, person_id)
     return selectors.direct_reports(viewer, manager).order_by("name", "id")
 
 
 @router.get("/teams", response=list[TeamOut], summary="Teams")
-@paginate
+@paginate(StridePagination)
 def teams_list(request: HttpRequest) -> object:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     return selectors.teams_visible_to(viewer).order_by("name", "id")

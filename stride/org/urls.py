@@ -1,5 +1,6 @@
 from django.urls import path
 
+from stride.lib import ids  # noqa: F401  (registers the <id:…> converter)
 from stride.org import views
 
 app_name = "org"
@@ -8,6 +9,6 @@ urlpatterns = [
     path("tree/", views.tree, name="tree"),
     path("import/", views.people_import, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
-    path("<int:person_id>/", views.person, name="person"),
-    path("<int:person_id>/reports", views.reports, name="reports"),
+    path("<id:person_id>/", views.person, name="person"),
+    path("<id:person_id>/reports", views.reports, name="reports"),
 ]

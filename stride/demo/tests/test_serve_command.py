@@ -127,7 +127,7 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], tmp_path: Path) -> int:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return int(response.status)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            # A freshly booted worker loads Django on its first request: slow on a busy host.
+            # Not up yet, or slow to answer on a busy machine: look again until the deadline.
             time.sleep(0.2)
     pytest.fail(f"{url} did not answer")
 

@@ -13,18 +13,25 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from stride.access.viewer import Viewer
 from stride.goals.checkins import selectors as sel
 from stride.goals.checkins import services
 from stride.goals.checkins.schemas import CheckInSubmit, CommentCreate
 from stride.goals.models import CheckIn, CheckInComment, KeyResultUpdate
+from stride.lib.ids import Id
+from stride.lib.pagination import StridePagination
 from stride.lib.weeks import parse_iso_week
 
 router = Router(tags=["check-ins"])
 
-WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+# Years 0001-9999 (what ``date`` holds) and weeks 01-53. The pattern is the whole rule, so
+# the OpenAPI document states it: a week 53 in a year of 52 weeks is a week no check-in
+# can be in, and the list answers empty.
+WEEK_PATTERN = (
+    r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-W(?:0[1-9]|[1-4][0-9]|5[0-3])$"
+)
 
 
 class KeyResultUpdateOut(Schema):
@@ -89,23 +96,13 @@ def _update_out(update: KeyResultUpdate) -> dict[str, object]:
 
 
 class CheckInFilters(Schema):
-    person_id: int | None = Field(default=None, description="Only this person's check-ins.")
+    person_id: Id | None = Field(default=None, description="Only this person's check-ins.")
     week: str | None = Field(
         default=None, pattern=WEEK_PATTERN, description="An ISO week such as 2026-W48."
     )
     shared_with_me: bool = Field(
         default=False, description="Only check-ins of people whose partner you are."
     )
-
-    @field_validator("week")
-    @classmethod
-    def _real_week(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_iso_week(value)
-            except ValueError:
-                raise ValueError("No such ISO week; use the form 2026-W48.") from None
-        return value
 
 
 class CommentOut(Schema):
@@ -126,16 +123,22 @@ def _viewer(request: HttpRequest) -> Viewer:
 
 
 @router.get("/check-ins", response=list[CheckInOut], summary="Check-ins I may see")
-@paginate
+@paginate(StridePagination)
 def checkin_list(request: HttpRequest, filters: Query[CheckInFilters]) -> object:
     """Your own check-ins, those of everyone below you in the reporting tree, and those of
     people whose accountability partner you are; newest week first."""
-    return sel.checkin_list(
+    week_start, no_such_week = None, False
+    try:
+        week_start = parse_iso_week(filters.week) if filters.week else None
+    except ValueError:  # week 53 of a year with 52: no check-in is in it
+        no_such_week = True
+    found = sel.checkin_list(
         _viewer(request),
         person_id=filters.person_id,
-        week_start=parse_iso_week(filters.week) if filters.week else None,
+        week_start=week_start,
         shared_with_me=filters.shared_with_me,
     )
+    return found.none() if no_such_week else found
 
 
 @router.post("/check-ins", response={201: CheckInOut}, summary="Submit this week's check-in")
@@ -156,7 +159,7 @@ def checkin_submit(request: HttpRequest, payload: CheckInSubmit) -> Status[Check
 
 
 @router.get("/check-ins/{checkin_id}", response=CheckInOut, summary="One check-in")
-def checkin_detail(request: HttpRequest, checkin_id: int) -> CheckIn:
+def checkin_detail(request: HttpRequest, checkin_id: Id) -> CheckIn:
     return sel.checkin_detail_for_viewer(_viewer(request), checkin_id)
 
 
@@ -165,8 +168,8 @@ def checkin_detail(request: HttpRequest, checkin_id: int) -> CheckIn:
     response=list[CommentOut],
     summary="Comments on a check-in",
 )
-@paginate
-def comment_list(request: HttpRequest, checkin_id: int) -> object:
+@paginate(StridePagination)
+def comment_list(request: HttpRequest, checkin_id: Id) -> object:
     viewer = _viewer(request)
     checkin = sel.checkin_summary_for_viewer(viewer, checkin_id)
     return sel.comments_for_viewer(viewer, checkin)
@@ -178,7 +181,7 @@ def comment_list(request: HttpRequest, checkin_id: int) -> object:
     summary="Comment on a check-in",
 )
 def comment_add(
-    request: HttpRequest, checkin_id: int, payload: CommentCreate
+    request: HttpRequest, checkin_id: Id, payload: CommentCreate
 ) -> Status[CheckInComment]:
     """Anyone who may see the check-in may comment; its author is told by e-mail."""
     viewer = _viewer(request)

@@ -8,6 +8,10 @@ partner and a private objective): those are filtered out here, by
 
 Every function here runs a fixed number of queries, whatever the size of the team or the
 length of the history (the team page reads one bounded window of check-ins).
+
+Reads of someone else's check-in are audited by ``checkins_visible_to`` each time a page
+or an API answer fetches them (one entry naming the check-ins it showed); the team page,
+which reads values rather than check-ins, audits the ones whose mood it shows.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
-from stride.access.audit import audit_read
+from stride.access.audit import AuditTarget, audit_reads, audited, target_of
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, CheckInComment, KeyResult, KeyResultUpdate, Objective
 from stride.goals.selectors import (
+    READ_CHECKIN,
+    audit_objectives_read,
     checkins_visible_to,
     objective_visibility_q,
     objectives_visible_to,
@@ -85,7 +91,7 @@ def checkins_with_details(viewer: Viewer) -> QuerySet[CheckIn]:
 
 def checkin_detail_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
     """One check-in with its comments and visible key-result updates, or 404; a read by
-    anyone but the author is audited."""
+    anyone but the author is audited (by ``checkins_visible_to``)."""
     checkin = (
         checkins_with_details(viewer)
         .prefetch_related(
@@ -101,28 +107,33 @@ def checkin_detail_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
     )
     if checkin is None:
         raise Http404
-    if checkin.person_id != viewer.person_id:
-        # Someone else's check-in (mood, problems) is a sensitive read.
-        audit_read(actor=viewer, action="checkin.read", target=checkin)
     return checkin
 
 
 def checkin_summary_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
-    """One check-in (with its person, nothing else), or 404 when the viewer may not see it."""
-    checkin = checkins_visible_to(viewer).filter(pk=checkin_id).first()
+    """One check-in (with its person, nothing else), or 404 when the viewer may not see it.
+    It is a lookup that shows none of the check-in's content (to comment on it, or to list
+    its comments), so it is not audited; ``comments_for_viewer`` audits what it shows."""
+    checkin = checkins_visible_to(viewer, audit=False).filter(pk=checkin_id).first()
     if checkin is None:
         raise Http404
     return checkin
 
 
 def comments_for_viewer(viewer: Viewer, checkin: CheckIn) -> QuerySet[CheckInComment]:
-    """Comments of a check-in the viewer can see (the caller fetched it with a selector)."""
-    return (
+    """Comments of a check-in the viewer can see (the caller fetched it with a selector).
+    The comments on someone else's check-in are part of it: fetching them audits a read
+    of that check-in."""
+    qs = (
         CheckInComment.objects.filter(checkin_id=checkin.pk)
-        .filter(checkin__in=checkins_visible_to(viewer).values("pk"))
+        .filter(checkin__in=checkins_visible_to(viewer, audit=False).values("pk"))
         .select_related("author")
         .order_by("created_at", "id")
     )
+    if checkin.person_id == viewer.person_id:
+        return qs
+    target = target_of(checkin)
+    return audited(qs, actor=viewer, action=READ_CHECKIN, target=lambda _comment: target)
 
 
 # --- lists ----------------------------------------------------------------------------
@@ -376,12 +387,16 @@ def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -
     )
     for checkin_id, person_id, week, mood in rows:
         weeks_of[person_id][week] = (checkin_id, mood)
+    names = {p.pk: p.name for p in people}
+    shown: list[AuditTarget] = []
 
     for person in people:
         this_week = current_week_start(now, person.zone)
         mine = weeks_of.get(person.pk, {})
         run = streak(set(mine), this_week)
         last = max((w for w in mine if w <= this_week), default=None)
+        if last is not None:
+            shown.append(_checkin_target(mine[last][0], names[person.pk], last))
         result.members.append(
             TeamMember(
                 person=person,
@@ -397,9 +412,16 @@ def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -
     my_week = current_week_start(now, me.zone)
     trend_weeks = [my_week - timedelta(weeks=k) for k in range(MOOD_TREND_WEEKS - 1, -1, -1)]
     moods: dict[date, list[int]] = defaultdict(list)
-    for mine in weeks_of.values():
-        for week, (_id, mood) in mine.items():
+    in_trend = set(trend_weeks)
+    for person_id, mine in weeks_of.items():
+        for week, (checkin_id, mood) in mine.items():
             moods[week].append(mood)
+            if week in in_trend:
+                shown.append(_checkin_target(checkin_id, names[person_id], week))
+    # The moods shown (each member's last, and those behind the weekly means) are read
+    # from the reports' check-ins: one entry naming them. Streaks show only that a
+    # check-in exists.
+    audit_reads(actor=viewer, action=READ_CHECKIN, targets=shown)
     result.mood_trend = [
         MoodWeek(
             week_start=week,
@@ -410,13 +432,20 @@ def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -
     ]
 
     today = local_today(now, me.zone)
-    objectives = objectives_visible_to(viewer).filter(
+    # Only the goals at risk are shown, so only those are audited.
+    objectives = objectives_visible_to(viewer, audit=False).filter(
         owner_id__in=people_ids,
         period_start__lte=today,
         period_end__gte=today - timedelta(days=RECENTLY_ENDED_DAYS),
     )
     result.at_risk = _at_risk(objectives, today)
+    audit_objectives_read(viewer, (risk.objective for risk in result.at_risk))
     return result
+
+
+def _checkin_target(checkin_id: int, name: str, week: date) -> AuditTarget:
+    # The label a check-in gives itself (``CheckIn.__str__``), without loading it.
+    return ("goals.checkin", str(checkin_id), f"{name} — {iso_label(week)}")
 
 
 def _at_risk(objectives: Iterable[Objective], today: date) -> list[GoalAtRisk]:

@@ -102,7 +102,8 @@ def test_a_persons_goals_queries_do_not_grow(cast: Cast) -> None:
 
 
 def test_team_goals_queries_do_not_grow(cast: Cast) -> None:
-    assert_flat(cast, cast.manager, reverse("goals:team_goals"), product, budget=8)
+    # 9: one of them records the manager's read of the reports' private objectives.
+    assert_flat(cast, cast.manager, reverse("goals:team_goals"), product, budget=9)
 
 
 def test_the_alignment_tree_queries_do_not_grow(cast: Cast) -> None:

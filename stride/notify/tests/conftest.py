@@ -1,40 +1,19 @@
-"""Helpers shared by the notify tests."""
+"""Helpers shared by the notify tests (and by the apps that test their own registrations)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import time_machine
-from django.core import mail
-from django.utils import timezone
-
-from stride.goals.models import CheckIn
-from stride.notify.reminders import checkin_reminder_sweep
-from stride.org.models import Person
-
-# Friday of ISO week 2026-W48 (Monday 23 November … Sunday 29 November). Berlin is on
-# UTC+1 and New York on UTC−5 that week.
-FRIDAY = date(2026, 11, 27)
-WEEK_48 = date(2026, 11, 23)
 
 CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
-Sweep = Callable[[datetime], list[str]]
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def check_in(person: Person, monday: date) -> CheckIn:
-    """A check-in row as the goals app stores it (its service is not what is tested here)."""
-    now = timezone.now()
-    return CheckIn.objects.create(
-        person=person, week_start=monday, mood=4, progress="Done", submitted_at=now, updated_at=now
-    )
 
 
 @pytest.fixture
@@ -42,19 +21,3 @@ def immediate_tasks(settings: Any) -> None:
     # Tasks run as soon as they are enqueued, so the mail a sweep queues is in the outbox
     # when its on-commit callbacks have run.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def sweep(immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks) -> Sweep:
-    """Run the reminder sweep at a moment; return the addresses it e-mailed."""
-
-    def run(at: datetime) -> list[str]:
-        before = len(mail.outbox)
-        with (
-            time_machine.travel(at, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            checkin_reminder_sweep()
-        return sorted(address for message in mail.outbox[before:] for address in message.to)
-
-    return run

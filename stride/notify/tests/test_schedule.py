@@ -11,13 +11,19 @@ from django_tasks_db.models import DBTaskResult
 from stride.notify import tasks
 from stride.notify.housekeeping import finished_work_prune
 from stride.notify.models import ScheduleSlot
-from stride.notify.schedule import JOBS, schedule_tick, seconds_to_next_minute
+from stride.notify.registry import PeriodicJob, periodic_jobs
+from stride.notify.schedule import schedule_tick, seconds_to_next_minute
 from stride.notify.tests.conftest import CaptureCallbacks, utc
 
 pytestmark = pytest.mark.django_db
 
-SWEEP = "stride.notify.tasks.sweep_checkin_reminders"
+MINUTELY = "stride.notify.tasks.recover_stale_work"
 PRUNE = "stride.notify.tasks.prune_finished_work"
+# The machinery's own jobs, so these tests do not depend on which apps registered theirs.
+JOBS = (
+    PeriodicJob("every-minute", timedelta(minutes=1), tasks.recover_stale_work),
+    PeriodicJob("prune-finished-work", timedelta(days=1), tasks.prune_finished_work),
+)
 
 
 def queued(path: str) -> int:
@@ -26,7 +32,15 @@ def queued(path: str) -> int:
 
 def tick(capture: CaptureCallbacks, at: object) -> list[str]:
     with capture(execute=True):
-        return schedule_tick(now=at)  # type: ignore[arg-type]
+        return schedule_tick(now=at, jobs=JOBS)  # type: ignore[arg-type]
+
+
+def test_every_app_registers_its_periodic_jobs() -> None:
+    assert {job.name for job in periodic_jobs()} >= {
+        "checkin-reminders",  # registered by goals
+        "prune-finished-work",
+        "recover-stale-work",
+    }
 
 
 def test_a_jobs_slot_is_the_start_of_its_period() -> None:
@@ -41,29 +55,27 @@ def test_two_ticks_in_the_same_minute_enqueue_each_job_once(
 ) -> None:
     at = utc(2026, 11, 27, 14, 5)
     assert tick(django_capture_on_commit_callbacks, at) == [
-        "checkin-reminders",
+        "every-minute",
         "prune-finished-work",
     ]
     # A second worker ticking a few seconds later in the same minute claims nothing.
     assert tick(django_capture_on_commit_callbacks, at + timedelta(seconds=40)) == []
-    assert queued(SWEEP) == 1
+    assert queued(MINUTELY) == 1
     assert queued(PRUNE) == 1
     assert ScheduleSlot.objects.count() == 2
 
 
-def test_the_next_minute_runs_the_reminder_sweep_again_but_not_the_daily_prune(
+def test_the_next_minute_runs_the_minutely_job_again_but_not_the_daily_prune(
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     at = utc(2026, 11, 27, 14, 5)
     tick(django_capture_on_commit_callbacks, at)
-    assert tick(django_capture_on_commit_callbacks, at + timedelta(minutes=1)) == [
-        "checkin-reminders"
-    ]
+    assert tick(django_capture_on_commit_callbacks, at + timedelta(minutes=1)) == ["every-minute"]
     assert tick(django_capture_on_commit_callbacks, utc(2026, 11, 28, 0, 0)) == [
-        "checkin-reminders",
+        "every-minute",
         "prune-finished-work",
     ]
-    assert queued(SWEEP) == 3
+    assert queued(MINUTELY) == 3
     assert queued(PRUNE) == 2
 
 
@@ -71,17 +83,17 @@ def test_a_slot_another_worker_claimed_is_not_enqueued_here(
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     at = utc(2026, 11, 27, 14, 5)
-    ScheduleSlot.objects.create(name="checkin-reminders", slot=at)
+    ScheduleSlot.objects.create(name="every-minute", slot=at)
     assert tick(django_capture_on_commit_callbacks, at) == ["prune-finished-work"]
-    assert queued(SWEEP) == 0
+    assert queued(MINUTELY) == 0
 
 
 def test_a_tick_enqueues_nothing_until_its_claim_commits(
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
-        schedule_tick(now=utc(2026, 11, 27, 14, 5))
-    assert queued(SWEEP) == 0
+        schedule_tick(now=utc(2026, 11, 27, 14, 5), jobs=JOBS)
+    assert queued(MINUTELY) == 0
     assert len(callbacks) == 2
 
 
@@ -99,15 +111,15 @@ def _finished(task: object, *, days_ago: int, status: str) -> DBTaskResult:
 
 
 def test_the_daily_prune_drops_finished_results_older_than_two_weeks() -> None:
-    _finished(tasks.sweep_checkin_reminders, days_ago=15, status="SUCCESSFUL")
-    _finished(tasks.sweep_checkin_reminders, days_ago=20, status="FAILED")
-    recent = _finished(tasks.sweep_checkin_reminders, days_ago=13, status="SUCCESSFUL")
-    waiting = tasks.sweep_checkin_reminders.enqueue()
+    _finished(tasks.recover_stale_work, days_ago=15, status="SUCCESSFUL")
+    _finished(tasks.recover_stale_work, days_ago=20, status="FAILED")
+    recent = _finished(tasks.recover_stale_work, days_ago=13, status="SUCCESSFUL")
+    waiting = tasks.recover_stale_work.enqueue()
     DBTaskResult.objects.filter(pk=waiting.id).update(
         enqueued_at=timezone.now() - timedelta(days=30)
     )
-    ScheduleSlot.objects.create(name="checkin-reminders", slot=timezone.now() - timedelta(days=15))
-    ScheduleSlot.objects.create(name="checkin-reminders", slot=timezone.now() - timedelta(days=1))
+    ScheduleSlot.objects.create(name="every-minute", slot=timezone.now() - timedelta(days=15))
+    ScheduleSlot.objects.create(name="every-minute", slot=timezone.now() - timedelta(days=1))
 
     assert finished_work_prune() == {"task_results": 2, "schedule_slots": 1}
 

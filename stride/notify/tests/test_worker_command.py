@@ -16,38 +16,13 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from conftest import Cast
-from stride.notify.models import Delivery
-from stride.notify.reminders import checkin_reminder_sweep
 from stride.notify.tests.conftest import utc
 
 BERLIN_1505 = utc(2026, 11, 27, 14, 5)
 REPO = Path(__file__).resolve().parents[3]
-
-
-def recipients() -> list[str]:
-    return sorted(address for message in mail.outbox for address in message.to)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_worker_once_sends_each_due_reminder_exactly_once(cast: Cast) -> None:
-    with time_machine.travel(BERLIN_1505, tick=False) as traveller:
-        call_command("worker", "--once")
-        call_command("worker", "--once")  # same minute: the slot is taken, nothing runs
-        traveller.shift(60)
-        call_command("worker", "--once")  # next minute: the sweep runs and finds no one
-    assert recipients() == ["alice@example.com", "manager@example.com"]
-    assert Delivery.objects.filter(sent_at__isnull=False).count() == 2
-    paths = list(DBTaskResult.objects.values_list("task_path", "status"))
-    assert sorted(paths) == [
-        ("stride.notify.tasks.prune_finished_work", "SUCCESSFUL"),
-        ("stride.notify.tasks.send_checkin_reminders", "SUCCESSFUL"),
-        ("stride.notify.tasks.sweep_checkin_reminders", "SUCCESSFUL"),
-        ("stride.notify.tasks.sweep_checkin_reminders", "SUCCESSFUL"),
-    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,62 +38,6 @@ def test_worker_refuses_to_run_forever_without_the_database_backend(settings: An
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with pytest.raises(CommandError, match="database task backend"):
         call_command("worker")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_worker_once_with_an_in_process_backend_still_sends_reminders(
-    cast: Cast, settings: Any
-) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    with time_machine.travel(BERLIN_1505, tick=False):
-        call_command("worker", "--once")
-        call_command("worker", "--once")
-    assert recipients() == ["alice@example.com", "manager@example.com"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_sweeping_at_the_same_moment_send_each_reminder_once(cast: Cast) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs concurrent writers; SQLite runs one writer at a time anyway")
-    first_claimed = threading.Event()
-    second_started = threading.Event()
-    claimed: dict[str, list[int]] = {}
-    errors: list[BaseException] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                claimed["first"] = checkin_reminder_sweep(now=BERLIN_1505)
-                first_claimed.set()
-                # Commit only once the second worker is on its way: it saw no claim yet.
-                second_started.wait(timeout=10)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            first_claimed.set()
-            connection.close()
-
-    def second() -> None:
-        try:
-            first_claimed.wait(timeout=10)
-            second_started.set()
-            claimed["second"] = checkin_reminder_sweep(now=BERLIN_1505)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=first), threading.Thread(target=second)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=30)
-    assert errors == []
-    assert len(claimed["first"]) == 2
-    assert claimed["second"] == []
-    with time_machine.travel(BERLIN_1505, tick=False):
-        call_command("worker", "--once", "--no-scheduler")
-    assert recipients() == ["alice@example.com", "manager@example.com"]
 
 
 # --- The long-running worker, in a process of its own ---------------------------------

@@ -3,6 +3,11 @@
 Any number of workers may run against one database: tasks are claimed row by row with
 ``SELECT … FOR UPDATE SKIP LOCKED`` (django-tasks-db) and each periodic slot is claimed once
 (``stride.notify.schedule``), so adding workers adds throughput, never duplicates.
+
+A worker killed without warning (``kill -9``) leaves a task ``RUNNING`` and at most one
+outbox claim held; every worker recovers such work at start-up, and the periodic
+``recover-stale-work`` job does so every minute, once it is older than
+``WORKER_STALE_SECONDS`` (``stride.notify.recovery``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
+from stride.notify.recovery import stale_work_recover
 from stride.notify.schedule import Scheduler, schedule_tick
 
 logger = logging.getLogger("stride.notify.worker")
@@ -39,9 +45,10 @@ def _default_worker_id() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Run background tasks and the periodic schedule (check-in reminders every minute, "
-        "daily pruning of finished task results). Stop with Ctrl-C or SIGTERM: the task "
-        "being run is finished first."
+        "Run background tasks and the periodic schedule (the jobs apps register, such as "
+        "check-in reminders every minute; recovery of work left by killed workers; daily "
+        "pruning of finished task results). Stop with Ctrl-C or SIGTERM: the task being run "
+        "is finished first."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -85,6 +92,16 @@ class Command(BaseCommand):
             if with_scheduler:
                 logger.info("Scheduler tick: %s", ", ".join(schedule_tick()) or "nothing due")
             return
+
+        # Work a killed worker left behind is taken up before anything else; the periodic
+        # job does the same every minute for workers that die while this one runs.
+        recovered = stale_work_recover()
+        logger.info(
+            "Recovered at start-up: %d tasks queued again, %d failed, %d deliveries queued again",
+            recovered["requeued"],
+            recovered["failed"],
+            recovered["deliveries"],
+        )
 
         worker = Worker(
             queue_names=sorted(backend.queues),

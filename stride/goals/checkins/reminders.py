@@ -1,11 +1,13 @@
 """Weekly check-in reminders, sent at each person's own local day and time.
 
 Invariant: at most one reminder per person per ISO week (the week in the person's own time
-zone). It is kept by ``Delivery``'s unique (person, key) constraint: a sweep claims the rows
-in its transaction and only the sweep whose insert went in sends, after commit. A restarted
-or duplicated worker therefore sends nothing twice; the price is that a worker killed between
-commit and send leaves that week's reminder unsent (``sent_at`` stays empty) rather than
-risking a second copy.
+zone), and at least one for everyone due who has not checked in. "At most one" is kept by
+``Delivery``'s unique (person, key) constraint: a sweep records the rows in its transaction
+and only the sweep whose insert went in queues them. "At least one" is kept by the outbox
+(``stride.notify.outbox``): each message is claimed and stamped on its own, and a worker
+killed mid-batch leaves the rest pending for the recovery job. This module decides who is
+due and what the message says; the sending belongs to ``notify``, which calls
+``checkin_reminder_messages`` through the kind registered in ``GoalsConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import BooleanField, Exists, IntegerField, OuterRef, Q, TimeField, Value
 from django.db.models.functions import Coalesce
@@ -29,8 +30,8 @@ from django.utils import timezone, translation
 
 from stride.goals.models import CheckIn, CheckInPreference
 from stride.lib.weeks import iso_label, parse_iso_week, week_start
-from stride.notify.claims import insert_ignoring_conflicts
 from stride.notify.models import Delivery
+from stride.notify.outbox import deliveries_enqueue_on_commit, deliveries_record
 from stride.org.models import Person
 
 logger = logging.getLogger(__name__)
@@ -39,9 +40,6 @@ KEY_PREFIX = "checkin-reminder:"
 # People without a CheckInPreference row get what the model's defaults say.
 DEFAULT_WEEKDAY = int(CheckInPreference.Weekday.FRIDAY)
 DEFAULT_TIME = time(15, 0)
-# Reminders per send task: several workers share a large wave (everyone in one zone at
-# Friday 15:00) instead of one worker sending thousands of e-mails alone.
-SEND_BATCH = 100
 
 
 def reminder_key(monday: date) -> str:
@@ -150,30 +148,24 @@ def checkin_reminders_due(*, now: datetime) -> list[DueReminder]:
 
 
 def deliveries_claim(*, due: Sequence[DueReminder], now: datetime) -> list[int]:
-    """Insert a Delivery for each due reminder, skipping any that another run already
-    claimed; return the ids of the rows this call created — the only ones it may send."""
-    rows = [(d.person_id, reminder_key(d.week_start), "email", now) for d in due]
-    created = insert_ignoring_conflicts(
-        Delivery,
-        fields=["person", "key", "channel", "created_at"],
-        rows=rows,
-        conflict_fields=["person", "key"],
+    """Record a Delivery for each due reminder, skipping any that another run already
+    recorded; return the ids of the rows this call created — the only ones it may queue."""
+    return deliveries_record(
+        person_keys=[(d.person_id, reminder_key(d.week_start)) for d in due], now=now
     )
-    return [pk for (pk,) in created]
 
 
 @transaction.atomic
 def checkin_reminder_sweep(*, now: datetime | None = None) -> list[int]:
-    """Claim every check-in reminder due at ``now`` and, once the claims are committed,
-    queue their sending. Returns the ids of the deliveries this run claimed.
+    """Record every check-in reminder due at ``now`` and, once the records are committed,
+    queue their sending. Returns the ids of the deliveries this run recorded.
 
-    Keeps the module's invariant: one reminder per person and week, sent only by the run
+    Keeps the module's invariant: one reminder per person and week, queued only by the run
     that inserted its Delivery row."""
     now = now or timezone.now()
     due = checkin_reminders_due(now=now)
     delivery_ids = deliveries_claim(due=due, now=now)
-    if delivery_ids:
-        transaction.on_commit(partial(_enqueue_sends, delivery_ids))
+    deliveries_enqueue_on_commit(delivery_ids)
     # Every minute finds no one most of the time; only a sweep that found someone is news.
     logger.log(
         logging.INFO if due else logging.DEBUG,
@@ -184,27 +176,24 @@ def checkin_reminder_sweep(*, now: datetime | None = None) -> list[int]:
     return delivery_ids
 
 
-def _enqueue_sends(delivery_ids: list[int]) -> None:
-    from stride.notify.tasks import send_checkin_reminders
+def _week_is_over(person: Person, monday: date, now: datetime) -> bool:
+    try:
+        zone = ZoneInfo(person.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date() > monday + timedelta(days=6)
 
-    for start in range(0, len(delivery_ids), SEND_BATCH):
-        send_checkin_reminders.enqueue(delivery_ids[start : start + SEND_BATCH])
 
-
-def checkin_reminder_deliver(*, delivery_ids: Sequence[int]) -> list[int]:
-    """Send the claimed reminders ``delivery_ids`` and stamp their ``sent_at``; return the
-    ids sent. Reminders already sent are skipped, and so are those whose person checked in
-    or stopped being eligible since the claim (the queue may have waited).
-
-    Deliberately not one transaction: no database transaction is held open while a mail
-    server answers, and a failure of one message does not undo the stamps of the others."""
-    deliveries = list(
-        Delivery.objects.filter(
-            pk__in=delivery_ids, sent_at__isnull=True, key__startswith=KEY_PREFIX
-        )
-        .filter(people_who_can_be_reminded("person__"))
-        .select_related("person")
-        .order_by("pk")
+def checkin_reminder_messages(deliveries: Sequence[Delivery]) -> dict[int, EmailMessage | None]:
+    """For each pending reminder, its e-mail — or None when it is no longer wanted: the
+    person checked in or stopped being eligible since the sweep (the queue may have
+    waited), or the week is already over where they live (a reminder recovered after a
+    long outage would only confuse). Two queries for the whole batch."""
+    now = timezone.now()
+    eligible = set(
+        Person.objects.filter(
+            people_who_can_be_reminded(), pk__in={d.person_id for d in deliveries}
+        ).values_list("pk", flat=True)
     )
     weeks = {d.pk: parse_iso_week(d.key.removeprefix(KEY_PREFIX)) for d in deliveries}
     done = set(
@@ -214,22 +203,18 @@ def checkin_reminder_deliver(*, delivery_ids: Sequence[int]) -> list[int]:
         .order_by()
         .values_list("person_id", "week_start")
     )
-    sent: list[int] = []
-    with get_connection() as connection:
-        for delivery in deliveries:
-            monday = weeks[delivery.pk]
-            if (delivery.person_id, monday) in done:
-                continue
-            message = reminder_message(person=delivery.person, monday=monday)
-            try:
-                if connection.send_messages([message]):
-                    sent.append(delivery.pk)
-            except Exception:
-                logger.exception("Could not send the check-in reminder %s", delivery)
-    if sent:
-        Delivery.objects.filter(pk__in=sent).update(sent_at=timezone.now())
-    logger.info("Sent %d of %d check-in reminders", len(sent), len(delivery_ids))
-    return sent
+    messages: dict[int, EmailMessage | None] = {}
+    for delivery in deliveries:
+        monday = weeks[delivery.pk]
+        wanted = (
+            delivery.person_id in eligible
+            and (delivery.person_id, monday) not in done
+            and not _week_is_over(delivery.person, monday, now)
+        )
+        messages[delivery.pk] = (
+            reminder_message(person=delivery.person, monday=monday) if wanted else None
+        )
+    return messages
 
 
 def _settings_url() -> str | None:
@@ -256,10 +241,10 @@ def reminder_message(*, person: Person, monday: date) -> EmailMultiAlternatives:
     # People have no language of their own yet: the deployment's language is theirs.
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(
-            render_to_string("notify/email/checkin_reminder_subject.txt", context).split()
+            render_to_string("goals/email/checkin_reminder_subject.txt", context).split()
         )
-        text = render_to_string("notify/email/checkin_reminder.txt", context)
-        html = render_to_string("notify/email/checkin_reminder.html", context)
+        text = render_to_string("goals/email/checkin_reminder.txt", context)
+        html = render_to_string("goals/email/checkin_reminder.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[person.email])
     message.attach_alternative(html, "text/html")
     return message
