@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core by default; `make test PYTEST_WORKERS=0` runs in one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test lint format bench fuzz install check-python clean
 
@@ -26,7 +28,7 @@ demo: install
 	PORT=$(PORT) $(BIN)/stride demo
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

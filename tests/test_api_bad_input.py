@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from django.apps import apps
 from django.test import Client
 
-from conftest import Cast
-from tests.test_authorization import World, api_url, build_world
+from stride.testing.world import World
 
 WRITE_METHODS = {"post", "put", "patch"}
 
@@ -61,11 +59,8 @@ def write_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str,
     return found
 
 
-@pytest.fixture
-def world(cast: Cast) -> World:
-    built = build_world(cast)
-    built.ids["manager_id"] = cast.manager.pk
-    return built
+def api_url(template: str, world: World) -> str:
+    return template.format(**world.path_ids())
 
 
 def test_there_are_write_operations_to_check(world: World) -> None:
@@ -79,7 +74,7 @@ def test_each_field_of_each_write_operation_rejects_a_wrong_value_by_name(world:
     before = row_counts()
     wrong = []
     for method, template, schema in write_operations(document):
-        url = api_url(template, world.ids)
+        url = api_url(template, world)
         for field, field_schema in schema.get("properties", {}).items():
             body = {field: wrong_value(resolve(field_schema, document))}
             response = getattr(client, method)(
@@ -98,7 +93,7 @@ def test_a_body_that_is_not_json_is_refused_and_writes_nothing(world: World) -> 
     document = client.get("/api/v1/openapi.json").json()
     before = row_counts()
     for method, template, _schema in write_operations(document):
-        url = api_url(template, world.ids)
+        url = api_url(template, world)
         response = getattr(client, method)(url, data="{not json", content_type="application/json")
         assert 400 <= response.status_code < 500, (method, url, response.status_code)
     assert row_counts() == before

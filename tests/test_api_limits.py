@@ -12,21 +12,19 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from conftest import Cast
 from stride.lib.ids import MAX_ID
 from stride.lib.pagination import MAX_PAGE_SIZE
+from stride.testing import Cast
+from stride.testing.world import World
 from tests.test_api_bad_input import row_counts
-from tests.test_authorization import API, World, api_url, build_world
+from tests.test_authorization import API
 
 HUGE = 10**20  # beyond a 64-bit integer
 WRITE_METHODS = ("post", "put", "patch")
 
 
-@pytest.fixture
-def world(cast: Cast) -> World:
-    built = build_world(cast)
-    built.ids["manager_id"] = cast.manager.pk
-    return built
+def api_url(template: str, ids: dict[str, int]) -> str:
+    return template.format(**ids)
 
 
 @pytest.fixture
@@ -118,7 +116,7 @@ def test_an_id_beyond_the_database_range_in_any_path_answers_422_not_500(
     for method, path, _operation in operations(document):
         if "{" not in path:
             continue
-        url = api_url(path, {key: 10**23 for key in world.ids})
+        url = api_url(path, {key: 10**23 for key in world.path_ids()})
         rule = API[(method, path)]
         kwargs: dict[str, Any] = {}
         if rule.body is not None:
@@ -225,7 +223,7 @@ def test_every_list_refuses_paging_beyond_its_bounds(
         query = {key: value for key, value in params.items() if key in paging}
         if not query:
             continue
-        url = api_url(path, world.ids) + "?" + urlencode(query)
+        url = api_url(path, world.path_ids()) + "?" + urlencode(query)
         response = client.get(url)
         if response.status_code != 422:
             wrong.append(f"GET {url}: {response.status_code}")
@@ -250,7 +248,7 @@ def test_every_list_answers_at_most_500_items_a_page(
     assert everyone.status_code == 422
     for _method, path, paging in list_operations(document):
         size = "limit" if "limit" in paging else "page_size"
-        response = client.get(api_url(path, world.ids) + f"?{size}={MAX_PAGE_SIZE}")
+        response = client.get(api_url(path, world.path_ids()) + f"?{size}={MAX_PAGE_SIZE}")
         assert response.status_code == 200, path
         assert len(items_of(response.json())) <= MAX_PAGE_SIZE, path
     full = client.get(f"/api/v1/people/{world.cast.alice.pk}/reports?limit={MAX_PAGE_SIZE}")
@@ -345,7 +343,7 @@ def test_every_write_refuses_a_body_not_sent_as_json_with_415_and_writes_nothing
     wrong = []
     for method, path in writes:
         rule = API[(method, path)]
-        url = api_url(path, world.ids)
+        url = api_url(path, world.path_ids())
         body = json.dumps(rule.body or {"email": "alice@example.com", "password": "x"})
         if content_type is None:
             # The test client always names a type; go below it for a request with none.
@@ -414,7 +412,7 @@ def test_every_write_refuses_a_json_body_that_is_not_an_object(
     before = row_counts()
     wrong = []
     for method, path in write_operations(document):
-        url = api_url(path, world.ids)
+        url = api_url(path, world.path_ids())
         response = client.generic(method.upper(), url, body, content_type="application/json")
         if response.status_code not in {400, 422}:
             wrong.append(f"{method.upper()} {url}: {response.status_code}")

@@ -22,10 +22,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals import services as goals
 from stride.goals.checkins import services as checkins
 from stride.goals.models import Objective
+from stride.testing import Cast
 
 TODAY = date.today()
 START, END = TODAY.replace(day=1), TODAY.replace(day=1) + timedelta(days=80)

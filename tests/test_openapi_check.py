@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Cast
+from stride.testing import Cast
 from tests.openapi_check import check_response
 
 

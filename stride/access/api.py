@@ -173,6 +173,16 @@ class AuditQuery(Schema):
     response=list[AuditEntryOut],
     summary="The audit log (HR admins)",
     tags=["audit"],
+    # Only HR admins may read it; anyone else gets 404, which the document must declare
+    # though the path has no id (found by the authorization walk's response check).
+    openapi_extra={
+        "responses": {
+            "404": {
+                "description": "Not an HR admin: the log is not visible to you.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        }
+    },
 )
 @paginate(StridePagination)
 def audit_list(request: HttpRequest, filters: Query[AuditQuery]) -> object:

@@ -23,10 +23,15 @@ Helpers (import them: ``from tests.browser.conftest import login, assert_accessi
                                              each with the offending elements.
 ``assert_no_horizontal_scroll(page)``        the page is no wider than its viewport.
 
-People: request the ``cast`` fixture (``conftest.py`` at the root) and log in as any of them
-with ``login(page, "manager@example.com")``; they all share ``conftest.PASSWORD``. Data made
+People: request the ``cast`` fixture (``stride.testing``, loaded by the root ``conftest.py``)
+and log in as any of them with ``login(page, "manager@example.com")``; they all share
+``stride.testing.PASSWORD``. Data made
 in the test is visible to the server because ``live_server`` runs each test in a real,
 committed transaction (pytest-django's ``transactional_db``).
+
+Under pytest-xdist (``make test`` runs ``-n auto``) each worker process starts its own
+Chromium and its own live server on a free port (pytest-django's default address,
+``localhost`` with port 0), against its own test database: workers never share a port.
 
 Mark browser test modules with ``pytestmark = pytest.mark.browser`` so ``-m "not browser"``
 leaves them out.
@@ -45,7 +50,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pytest
 
-from conftest import PASSWORD
+from stride.testing import PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import PASSWORD, Cast
 from stride.access.tests.test_accounts import current_code, turn_on_totp
+from stride.testing import PASSWORD, Cast
 from tests.browser.conftest import (
     assert_accessible,
     assert_no_horizontal_scroll,

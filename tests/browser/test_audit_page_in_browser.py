@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import Cast
 from stride.goals.models import Objective
-from stride.goals.tests.test_checkin_fixtures import objective_for
+from stride.testing import Cast, make_objective
 from tests.browser.conftest import assert_accessible, login
 
 if TYPE_CHECKING:
@@ -20,10 +19,10 @@ pytestmark = pytest.mark.browser
 
 def test_hr_filters_the_audit_log_by_target(cast: Cast, any_page: Page) -> None:
     page = any_page
-    secret = objective_for(
+    secret = make_objective(
         cast, cast.alice, "Find a new job", visibility=Objective.Visibility.PRIVATE
     )
-    objective_for(cast, cast.alice, "Other secret", visibility=Objective.Visibility.PRIVATE)
+    make_objective(cast, cast.alice, "Other secret", visibility=Objective.Visibility.PRIVATE)
     login(page, "manager@example.com")
     page.goto(f"/api/v1/objectives/{secret.pk}")
     page.context.clear_cookies()

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import Cast
 from stride.goals import services as goals
 from stride.goals.models import CheckIn, KeyResult
+from stride.testing import Cast
 from tests.browser.conftest import (
     Size,
     assert_accessible,

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from conftest import PASSWORD, Cast
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
+from stride.testing import PASSWORD, Cast
 from tests.browser.conftest import Size, login
 
 pytestmark = pytest.mark.browser

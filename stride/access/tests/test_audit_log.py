@@ -10,23 +10,21 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals.checkins import services as checkin_services
 from stride.goals.models import Objective
-from stride.goals.tests.test_checkin_fixtures import NOW, check_in, objective_for
 from stride.org.models import RoleGrant
+from stride.testing import Cast, check_in, make_objective
+from stride.testing.clock import NOW
 
 API = "/api/v1/audit"
 PAGE = reverse("access:audit_log")
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def secret_of_alice(cast: Cast, title: str = "Find a new job") -> Objective:
-    return objective_for(cast, cast.alice, title, visibility=Objective.Visibility.PRIVATE)
+    return make_objective(cast, cast.alice, title, visibility=Objective.Visibility.PRIVATE)
 
 
 def test_hr_sees_the_managers_api_read_of_a_private_objective_in_the_audit_api(

@@ -5,9 +5,9 @@ import json
 from allauth.mfa.models import Authenticator
 from django.test import Client
 
-from conftest import PASSWORD, Cast
 from stride.access.models import AccessToken
 from stride.org.importer import people_import
+from stride.testing import PASSWORD, Cast
 
 
 def leave(cast: Cast, email: str) -> None:

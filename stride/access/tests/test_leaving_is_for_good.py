@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.test import Client
 
-from conftest import PASSWORD, Cast
 from stride.access.models import AccessToken, AuditEntry
 from stride.access.services import token_create
 from stride.org import services as org
 from stride.org.importer import people_import
+from stride.testing import PASSWORD, Cast
 
 
 def set_status(cast: Cast, email: str, status: str) -> None:

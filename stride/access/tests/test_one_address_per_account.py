@@ -7,8 +7,8 @@ import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.test import Client
 
-from conftest import PASSWORD, Cast
 from stride.org.importer import people_import
+from stride.testing import PASSWORD, Cast
 
 TARGET = "hr@example.com"
 

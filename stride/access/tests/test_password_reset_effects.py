@@ -16,9 +16,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from conftest import Cast
 from stride.access.models import AccessToken, AuditEntry
 from stride.access.services import token_create
+from stride.testing import Cast
 
 NEW_PASSWORD = "a violet lantern at dawn 2031"
 

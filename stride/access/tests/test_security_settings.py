@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.test import Client
 
-from conftest import Cast
+from stride.testing import Cast
 
 if TYPE_CHECKING:
     from pytest_django.fixtures import Settings

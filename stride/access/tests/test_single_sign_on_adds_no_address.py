@@ -17,7 +17,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.test import Client
 
-from conftest import PASSWORD, Cast
+from stride.testing import PASSWORD, Cast
 
 if TYPE_CHECKING:
     from pytest_django.fixtures import Settings

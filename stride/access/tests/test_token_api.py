@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, Cast
 from stride.access.models import AccessToken, AuditEntry
+from stride.testing import PASSWORD, Cast
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse

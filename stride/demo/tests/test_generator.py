@@ -11,7 +11,6 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 
-from conftest import Cast
 from stride.access.viewer import viewer_for_person
 from stride.demo import generator
 from stride.demo.generator import GeneratorError, generate
@@ -25,6 +24,7 @@ from stride.goals.models import (
 )
 from stride.org import services as org
 from stride.org.models import Person, Team
+from stride.testing import Cast
 
 TODAY = date(2025, 11, 26)  # a Wednesday in the middle of Q4
 SMALL = {"people": 40, "weeks": 3, "today": TODAY}

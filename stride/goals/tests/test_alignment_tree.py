@@ -9,19 +9,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals import selectors
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import NOW, Q1, TODAY, make_objective
 from stride.lib.scoring import quarter
+from stride.testing import Cast, make_objective
+from stride.testing.clock import LAST_QUARTER, TODAY
 
 PRIVATE = Objective.Visibility.PRIVATE
 ALIGNMENT = reverse("goals:alignment")
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def shape(nodes: list[selectors.AlignmentNode]) -> list[Any]:
@@ -54,7 +52,9 @@ def company(cast: Cast) -> dict[str, Objective]:
     secret = make_objective(cast, cast.salesmanager, "Secret deal", visibility=PRIVATE)
     rep = make_objective(cast, cast.rep, "Close five deals", parent=secret)
     loose = make_objective(cast, cast.outsider, "Close the books")
-    make_objective(cast, cast.skip, "Last quarter", level=Objective.Level.COMPANY, period=Q1)
+    make_objective(
+        cast, cast.skip, "Last quarter", level=Objective.Level.COMPANY, period=LAST_QUARTER
+    )
     return {"company": c, "team": team, "alice": alice, "bob": bob, "rep": rep, "loose": loose}
 
 
@@ -95,7 +95,7 @@ def test_a_hidden_parents_children_hang_under_the_nearest_visible_ancestor(
 
 def test_the_tree_shows_only_the_chosen_period(cast: Cast, company: dict[str, Objective]) -> None:
     viewer = cast.viewer(cast.hr)
-    tree = selectors.alignment_tree(viewer, quarter(Q1[0]), today=TODAY)
+    tree = selectors.alignment_tree(viewer, quarter(LAST_QUARTER[0]), today=TODAY)
     assert shape(tree.roots) == [("Last quarter", [])]
 
 
@@ -132,7 +132,7 @@ def test_the_page_shows_the_tree_with_progress_and_status(
     assert '<progress max="100" value="0"' in html
     assert "On track" in html
     assert "Last quarter" not in html
-    last = cast.client(cast.alice).get(ALIGNMENT, {"period": "2026-Q1"}).content.decode()
+    last = cast.client(cast.alice).get(ALIGNMENT, {"period": "2026-Q3"}).content.decode()
     assert "Last quarter" in last and "Win the market" not in last
 
 

@@ -11,16 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import PASSWORD, Cast
 from stride.access.models import AuditEntry
 from stride.goals.models import CheckIn, CheckInComment, KeyResultUpdate
-from stride.goals.tests.test_checkin_fixtures import (
-    NOW,
-    check_in,
-    choose_partner,
-    first_kr,
-    objective_for,
-)
+from stride.testing import PASSWORD, Cast, check_in, choose_partner, first_kr, make_objective
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -28,9 +21,7 @@ if TYPE_CHECKING:
 URL = "/api/v1/check-ins"
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def post(client: Client, url: str, data: object) -> TestResponse:
@@ -54,7 +45,7 @@ def locs(response: TestResponse) -> list[list[object]]:
 
 
 def test_posting_a_checkin_answers_201_with_the_checkin(cast: Cast) -> None:
-    kr = first_kr(objective_for(cast, cast.alice, "Grow usage"))
+    kr = first_kr(make_objective(cast, cast.alice, "Grow usage"))
     response = post(
         cast.client(cast.alice),
         URL,
@@ -133,7 +124,7 @@ def test_bad_input_answers_422_naming_the_field_and_writes_nothing(
 
 
 def test_a_confidence_of_eleven_answers_422_and_writes_nothing(cast: Cast) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     before = rows()
     response = post(
         cast.client(cast.alice),
@@ -146,8 +137,8 @@ def test_a_confidence_of_eleven_answers_422_and_writes_nothing(cast: Cast) -> No
 
 
 def test_someone_elses_key_result_answers_409_and_writes_nothing(cast: Cast) -> None:
-    mine = first_kr(objective_for(cast, cast.alice, "Mine"))
-    bobs = first_kr(objective_for(cast, cast.bob, "Bob's"))
+    mine = first_kr(make_objective(cast, cast.alice, "Mine"))
+    bobs = first_kr(make_objective(cast, cast.bob, "Bob's"))
     before = rows()
     response = post(
         cast.client(cast.alice),
@@ -208,8 +199,8 @@ def test_a_missing_checkin_answers_404(cast: Cast) -> None:
 
 def test_a_partner_does_not_learn_about_private_objectives(cast: Cast) -> None:
     choose_partner(cast, cast.alice, cast.salesmanager)
-    public = first_kr(objective_for(cast, cast.alice, "Open goal"))
-    secret = first_kr(objective_for(cast, cast.alice, "Secret goal", visibility="private"))
+    public = first_kr(make_objective(cast, cast.alice, "Open goal"))
+    secret = first_kr(make_objective(cast, cast.alice, "Secret goal", visibility="private"))
     checkin = check_in(
         cast,
         cast.alice,
@@ -261,7 +252,7 @@ def test_a_malformed_week_filter_answers_422(cast: Cast, week: str) -> None:
 def test_the_list_needs_the_same_queries_however_many_checkins(
     cast: Cast, django_assert_max_num_queries: Any
 ) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     check_in(cast, cast.alice, kr_updates=[{"key_result_id": kr.pk, "value": 1}])
     client = cast.client(cast.skip)
     with CaptureQueriesContext(connection) as few:

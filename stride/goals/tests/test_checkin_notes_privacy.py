@@ -3,14 +3,13 @@ objective but not the check-in see the value only."""
 
 from __future__ import annotations
 
-from conftest import Cast
-from stride.goals.tests.test_checkin_fixtures import check_in, first_kr, objective_for
+from stride.testing import Cast, check_in, first_kr, make_objective
 
 
 def test_check_in_notes_on_a_public_goal_are_hidden_from_those_who_cannot_read_the_check_in(
     cast: Cast,
 ) -> None:
-    objective = objective_for(cast, cast.alice, "Public roadmap")
+    objective = make_objective(cast, cast.alice, "Public roadmap")
     kr = first_kr(objective)
     check_in(
         cast,
@@ -27,7 +26,7 @@ def test_check_in_notes_on_a_public_goal_are_hidden_from_those_who_cannot_read_t
 
 
 def test_the_manager_still_sees_the_check_in_note_on_the_goal(cast: Cast) -> None:
-    objective = objective_for(cast, cast.alice, "Public roadmap")
+    objective = make_objective(cast, cast.alice, "Public roadmap")
     kr = first_kr(objective)
     check_in(
         cast,
@@ -62,7 +61,7 @@ def test_a_managers_look_at_a_private_goal_is_audited(cast: Cast) -> None:
     from stride.access.models import AuditEntry
     from stride.goals.models import Objective
 
-    objective = objective_for(cast, cast.alice, "Private", visibility=Objective.Visibility.PRIVATE)
+    objective = make_objective(cast, cast.alice, "Private", visibility=Objective.Visibility.PRIVATE)
     assert cast.client(cast.manager).get(f"/goals/{objective.pk}/").status_code == 200
     entry = AuditEntry.objects.get(kind="read")
     assert (entry.actor, entry.action) == (cast.manager, "objective.read_private")

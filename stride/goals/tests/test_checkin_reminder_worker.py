@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
-from conftest import Cast
 from stride.goals.checkins.reminders import checkin_reminder_sweep
 from stride.notify.models import Delivery
 from stride.notify.tests.conftest import utc
+from stride.testing import Cast
 
 BERLIN_1505 = utc(2026, 11, 27, 14, 5)
 

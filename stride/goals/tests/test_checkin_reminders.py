@@ -10,7 +10,6 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import Cast
 from stride.goals.checkins.reminders import (
     checkin_reminder_sweep,
     checkin_reminders_due,
@@ -23,6 +22,7 @@ from stride.notify.models import Delivery
 from stride.notify.tests.conftest import CaptureCallbacks, utc
 from stride.org import services as org
 from stride.org.models import Person, User
+from stride.testing import Cast
 
 BERLIN_1455 = utc(2026, 11, 27, 13, 55)  # Friday 14:55 in Berlin
 BERLIN_1505 = utc(2026, 11, 27, 14, 5)  # Friday 15:05 in Berlin (09:05 in New York)

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from django.http import Http404
 
-from conftest import Cast
 from stride.goals.checkins import selectors as sel
 from stride.goals.models import Objective
-from stride.goals.tests.test_checkin_fixtures import (
-    NOW,
-    THIS_MONDAY,
-    check_in,
-    choose_partner,
-    first_kr,
-    objective_for,
-)
+from stride.testing import Cast, check_in, choose_partner, first_kr, make_objective
+from stride.testing.clock import NOW, THIS_MONDAY, Clock
 
-
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def weeks(*ago: int) -> set[date]:
@@ -89,17 +78,17 @@ def test_the_whole_subtree_includes_reports_of_reports(cast: Cast) -> None:
 
 
 def test_goals_at_risk_include_risky_statuses_and_goals_behind_pace(cast: Cast) -> None:
-    objective_for(cast, cast.alice, "Risky", status=Objective.Status.AT_RISK)
-    objective_for(cast, cast.alice, "Fine but slow")  # 0 % of the way, 61 % of the time gone
-    fast = objective_for(cast, cast.bob, "Fast")
+    make_objective(cast, cast.alice, "Risky", status=Objective.Status.AT_RISK)
+    make_objective(cast, cast.alice, "Fine but slow")  # 0 % of the way, 61 % of the time gone
+    fast = make_objective(cast, cast.bob, "Fast")
     check_in(cast, cast.bob, kr_updates=[{"key_result_id": first_kr(fast).pk, "value": 70}])
-    objective_for(
+    make_objective(
         cast,
         cast.bob,
         "Missed",
         period=(date(2026, 7, 1), date(2026, 11, 1)),  # ended three weeks ago, not reached
     )
-    objective_for(cast, cast.outsider, "Not in the team", status=Objective.Status.OFF_TRACK)
+    make_objective(cast, cast.outsider, "Not in the team", status=Objective.Status.OFF_TRACK)
     at_risk = sel.team_status(cast.viewer(cast.manager), now=NOW).at_risk
     assert [(r.objective.title, r.reason) for r in at_risk] == [
         ("Missed", "missed"),
@@ -117,9 +106,9 @@ def test_a_partner_sees_the_checkin_but_not_key_results_of_private_objectives(
     cast: Cast,
 ) -> None:
     choose_partner(cast, cast.alice, cast.salesmanager)
-    public = first_kr(objective_for(cast, cast.alice, "Public goal"))
+    public = first_kr(make_objective(cast, cast.alice, "Public goal"))
     secret = first_kr(
-        objective_for(cast, cast.alice, "Secret goal", visibility=Objective.Visibility.PRIVATE)
+        make_objective(cast, cast.alice, "Secret goal", visibility=Objective.Visibility.PRIVATE)
     )
     checkin = check_in(
         cast,
@@ -146,16 +135,16 @@ def test_people_outside_the_circle_cannot_fetch_a_checkin(cast: Cast, who: str) 
 
 
 def test_the_form_lists_key_results_of_active_objectives_with_the_last_confidence(
-    cast: Cast, time_machine: Any
+    cast: Cast, clock: Clock
 ) -> None:
-    time_machine.move_to(NOW - timedelta(weeks=3), tick=False)
-    active = objective_for(cast, cast.alice, "Active")
-    objective_for(cast, cast.alice, "Last year", period=(date(2025, 1, 1), date(2025, 12, 31)))
-    objective_for(cast, cast.bob, "Bob's")
+    clock.move_to(NOW - timedelta(weeks=3))
+    active = make_objective(cast, cast.alice, "Active")
+    make_objective(cast, cast.alice, "Last year", period=(date(2025, 1, 1), date(2025, 12, 31)))
+    make_objective(cast, cast.bob, "Bob's")
     kr = first_kr(active)
-    time_machine.move_to(NOW - timedelta(weeks=1), tick=False)
+    clock.move_to(NOW - timedelta(weeks=1))
     check_in(cast, cast.alice, kr_updates=[{"key_result_id": kr.pk, "value": 12, "confidence": 6}])
-    time_machine.move_to(NOW, tick=False)
+    clock.move_to(NOW)
     viewer = cast.viewer(cast.alice)
     rows = sel.checkin_form_rows(viewer, sel.week_context(viewer, NOW))
     assert [(r.key_result.pk, r.key_result.current, r.confidence) for r in rows] == [(kr.pk, 12, 6)]

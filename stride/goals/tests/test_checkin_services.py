@@ -11,27 +11,17 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.goals.checkins import services as services
 from stride.goals.checkins.schemas import CheckInSettings, CheckInSubmit
 from stride.goals.models import CheckIn, CheckInComment, CheckInPreference, KeyResultUpdate
-from stride.goals.tests.test_checkin_fixtures import (
-    NOW,
-    THIS_MONDAY,
-    check_in,
-    choose_partner,
-    first_kr,
-    objective_for,
-)
 from stride.lib.fields import TEXT_MAX
 from stride.lib.input import InvalidInput, parse
 from stride.org.models import Person
+from stride.testing import Cast, check_in, choose_partner, first_kr, make_objective
+from stride.testing.clock import THIS_MONDAY, Clock
 
-
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def counts() -> tuple[int, int, int, int]:
@@ -74,10 +64,10 @@ def test_a_second_submission_in_the_same_week_updates_the_same_checkin(cast: Cas
 
 
 def test_sunday_night_in_new_york_still_counts_for_the_previous_iso_week(
-    cast: Cast, time_machine: Any
+    cast: Cast, clock: Clock
 ) -> None:
     # 04:30 UTC on Monday 30 November is 23:30 on Sunday 29 November in New York.
-    time_machine.move_to(datetime(2026, 11, 30, 4, 30, tzinfo=UTC), tick=False)
+    clock.move_to(datetime(2026, 11, 30, 4, 30, tzinfo=UTC))
     bob = services.checkin_submit(viewer=cast.viewer(cast.bob), mood=3)
     alice = services.checkin_submit(viewer=cast.viewer(cast.alice), mood=3)
     assert bob.week_start == date(2026, 11, 23)
@@ -87,12 +77,10 @@ def test_sunday_night_in_new_york_still_counts_for_the_previous_iso_week(
     assert alice.iso_week == "2026-W49"
 
 
-def test_after_midnight_on_monday_in_new_york_a_new_week_begins(
-    cast: Cast, time_machine: Any
-) -> None:
-    time_machine.move_to(datetime(2026, 11, 29, 23, 0, tzinfo=UTC), tick=False)
+def test_after_midnight_on_monday_in_new_york_a_new_week_begins(cast: Cast, clock: Clock) -> None:
+    clock.move_to(datetime(2026, 11, 29, 23, 0, tzinfo=UTC))
     sunday = services.checkin_submit(viewer=cast.viewer(cast.bob), mood=3)
-    time_machine.move_to(datetime(2026, 11, 30, 5, 30, tzinfo=UTC), tick=False)  # 00:30 NY
+    clock.move_to(datetime(2026, 11, 30, 5, 30, tzinfo=UTC))  # 00:30 NY
     monday = services.checkin_submit(viewer=cast.viewer(cast.bob), mood=4)
     assert sunday.pk != monday.pk
     assert [c.iso_week for c in CheckIn.objects.order_by("week_start")] == [
@@ -112,7 +100,7 @@ def test_its_schema_refuses_a_mood_outside_one_to_five(mood: object) -> None:
 
 
 def test_it_refuses_a_confidence_above_ten_and_writes_nothing(cast: Cast) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     before = counts()
     with pytest.raises(ValidationError) as exc:
         check_in(
@@ -128,7 +116,7 @@ def test_it_refuses_a_confidence_above_ten_and_writes_nothing(cast: Cast) -> Non
 
 
 def test_it_refuses_a_key_result_of_someone_else(cast: Cast) -> None:
-    bobs = first_kr(objective_for(cast, cast.bob, "Bob's goal"))
+    bobs = first_kr(make_objective(cast, cast.bob, "Bob's goal"))
     before = counts()
     with pytest.raises(ValidationError) as exc:
         check_in(cast, cast.alice, kr_updates=[{"key_result_id": bobs.pk, "value": 99}])
@@ -139,7 +127,7 @@ def test_it_refuses_a_key_result_of_someone_else(cast: Cast) -> None:
 
 
 def test_a_manager_cannot_report_a_reports_key_result_in_their_own_checkin(cast: Cast) -> None:
-    alices = first_kr(objective_for(cast, cast.alice))
+    alices = first_kr(make_objective(cast, cast.alice))
     with pytest.raises(ValidationError) as exc:
         check_in(cast, cast.manager, kr_updates=[{"key_result_id": alices.pk, "value": 10}])
     assert "kr_updates.0.key_result_id" in exc.value.message_dict
@@ -147,7 +135,7 @@ def test_a_manager_cannot_report_a_reports_key_result_in_their_own_checkin(cast:
 
 
 def test_one_bad_row_stops_the_good_rows_too(cast: Cast) -> None:
-    objective = objective_for(
+    objective = make_objective(
         cast,
         cast.alice,
         key_results=[
@@ -190,7 +178,7 @@ def test_someone_without_a_person_record_cannot_check_in(cast: Cast) -> None:
 
 
 def test_it_records_key_result_values_in_the_history_linked_to_the_checkin(cast: Cast) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     checkin = check_in(
         cast,
         cast.alice,
@@ -215,7 +203,7 @@ def test_it_records_key_result_values_in_the_history_linked_to_the_checkin(cast:
 
 
 def test_resubmitting_the_same_values_adds_no_duplicate_history(cast: Cast) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     row = {"key_result_id": kr.pk, "value": 30, "confidence": 6, "note": ""}
     check_in(cast, cast.alice, kr_updates=[row])
     check_in(cast, cast.alice, mood=5, kr_updates=[row])

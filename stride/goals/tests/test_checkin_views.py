@@ -13,17 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.goals.models import CheckIn, CheckInComment, CheckInPreference, KeyResultUpdate
-from stride.goals.tests.test_checkin_fixtures import (
-    NOW,
-    check_in,
-    choose_partner,
-    first_kr,
-    objective_for,
-)
 from stride.org import services as org
+from stride.testing import Cast, check_in, choose_partner, first_kr, make_objective
+from stride.testing.clock import NOW, Clock
 
 FORM = reverse("goals:checkin_form")
 ROWS = reverse("goals:checkin_kr_rows")
@@ -31,9 +25,7 @@ LIST = reverse("goals:checkin_list")
 SETTINGS = reverse("goals:checkin_settings")
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def detail(checkin: CheckIn) -> str:
@@ -58,7 +50,7 @@ def test_anonymous_visitors_are_sent_to_log_in(cast: Cast) -> None:
 def test_the_form_loads_key_results_with_htmx_and_has_a_server_rendered_fallback(
     cast: Cast,
 ) -> None:
-    objective_for(
+    make_objective(
         cast,
         cast.alice,
         "Grow usage",
@@ -76,7 +68,7 @@ def test_the_form_loads_key_results_with_htmx_and_has_a_server_rendered_fallback
 
 
 def test_the_htmx_partial_holds_the_prefilled_rows_with_the_last_confidence(cast: Cast) -> None:
-    objective = objective_for(
+    objective = make_objective(
         cast, cast.alice, "Grow usage", key_results=[{"title": "Signups", "target": 100}]
     )
     kr = first_kr(objective)
@@ -117,7 +109,7 @@ def test_mood_is_an_accessible_labelled_radio_group(cast: Cast) -> None:
 
 
 def test_submitting_the_form_creates_the_checkin_and_records_key_results(cast: Cast) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     response = cast.client(cast.alice).post(
         FORM,
         {
@@ -153,7 +145,7 @@ def test_the_form_edits_this_weeks_checkin_when_there_is_one(cast: Cast) -> None
 def test_a_confidence_of_eleven_is_shown_as_a_field_error_and_nothing_is_written(
     cast: Cast,
 ) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     before = (CheckIn.objects.count(), KeyResultUpdate.objects.count())
     response = cast.client(cast.alice).post(
         FORM,
@@ -182,7 +174,7 @@ def test_a_missing_mood_is_a_field_error(cast: Cast) -> None:
 
 
 def test_a_service_error_on_a_key_result_lands_on_its_row(cast: Cast) -> None:
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     response = cast.client(cast.alice).post(
         FORM, {"mood": "4", f"kr-{kr.pk}-value": "", f"kr-{kr.pk}-confidence": "5"}
     )
@@ -192,18 +184,18 @@ def test_a_service_error_on_a_key_result_lands_on_its_row(cast: Cast) -> None:
 
 
 def test_the_form_needs_the_same_queries_however_many_goals_and_weeks(
-    cast: Cast, django_assert_max_num_queries: Any, time_machine: Any
+    cast: Cast, django_assert_max_num_queries: Any, clock: Clock
 ) -> None:
-    time_machine.move_to(NOW - timedelta(weeks=20), tick=False)
+    clock.move_to(NOW - timedelta(weeks=20))
     kr = first_kr(
-        objective_for(
+        make_objective(
             cast,
             cast.alice,
             "First",
             period=(NOW.date() - timedelta(weeks=21), NOW.date() + timedelta(weeks=4)),
         )
     )
-    time_machine.move_to(NOW, tick=False)
+    clock.move_to(NOW)
     check_in(cast, cast.alice, kr_updates=[{"key_result_id": kr.pk, "value": 1}])
     client = cast.client(cast.alice)
     for url in (FORM, ROWS):
@@ -211,9 +203,9 @@ def test_the_form_needs_the_same_queries_however_many_goals_and_weeks(
             assert client.get(url).status_code == 200
         baseline = len(few)  # read now: every request clears the connection's query log
         assert baseline <= 8
-        time_machine.move_to(NOW - timedelta(weeks=20), tick=False)
+        clock.move_to(NOW - timedelta(weeks=20))
         for n in range(4):
-            objective_for(
+            make_objective(
                 cast,
                 cast.alice,
                 f"More {url} {n}",
@@ -221,13 +213,13 @@ def test_the_form_needs_the_same_queries_however_many_goals_and_weeks(
                 period=(NOW.date() - timedelta(weeks=21), NOW.date() + timedelta(weeks=4)),
             )
         for ago in range(1, 12):
-            time_machine.move_to(NOW - timedelta(weeks=ago), tick=False)
+            clock.move_to(NOW - timedelta(weeks=ago))
             check_in(
                 cast,
                 cast.alice,
                 kr_updates=[{"key_result_id": kr.pk, "value": ago, "confidence": 5}],
             )
-        time_machine.move_to(NOW, tick=False)
+        clock.move_to(NOW)
         with django_assert_max_num_queries(baseline):
             html = client.get(url).content.decode()
         assert f"More {url} 3" in html
@@ -262,8 +254,8 @@ def test_a_peer_an_outsider_and_a_rep_get_404(cast: Cast, who: str) -> None:
 
 def test_a_partner_does_not_see_key_results_of_private_objectives(cast: Cast) -> None:
     choose_partner(cast, cast.alice, cast.salesmanager)
-    public = first_kr(objective_for(cast, cast.alice, "Open goal"))
-    secret = first_kr(objective_for(cast, cast.alice, "Secret promotion", visibility="private"))
+    public = first_kr(make_objective(cast, cast.alice, "Open goal"))
+    secret = first_kr(make_objective(cast, cast.alice, "Secret promotion", visibility="private"))
     checkin = check_in(
         cast,
         cast.alice,
@@ -334,7 +326,7 @@ def test_the_detail_page_needs_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as few:
         client.get(detail(checkin))
     baseline = len(few)  # read now: every request clears the connection's query log
-    kr = first_kr(objective_for(cast, cast.alice))
+    kr = first_kr(make_objective(cast, cast.alice))
     checkin = check_in(cast, cast.alice, kr_updates=[{"key_result_id": kr.pk, "value": 3}])
     for n in range(5):
         client.post(comments_url(checkin), {"body": f"Comment {n}"})
@@ -446,8 +438,8 @@ def test_someone_who_left_is_not_offered_as_partner(cast: Cast) -> None:
     assert "lena@example.com" not in html
 
 
-def test_the_week_shown_follows_the_persons_zone(cast: Cast, time_machine: Any) -> None:
+def test_the_week_shown_follows_the_persons_zone(cast: Cast, clock: Clock) -> None:
     # Monday 04:30 UTC: still Sunday in New York (bob), already Monday in Berlin (alice).
-    time_machine.move_to(NOW + timedelta(days=4, hours=16, minutes=30), tick=False)
+    clock.move_to(NOW + timedelta(days=4, hours=16, minutes=30))
     assert "2026-W48" in cast.client(cast.bob).get(FORM).content.decode()
     assert "2026-W49" in cast.client(cast.alice).get(FORM).content.decode()

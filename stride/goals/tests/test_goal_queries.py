@@ -13,17 +13,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import NOW, Q2_START, make_objective, record
 from stride.org.models import Person
+from stride.testing import Cast, make_objective, record
+from stride.testing.clock import QUARTER_START
 
 PRIVATE = Objective.Visibility.PRIVATE
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def grow(
@@ -56,7 +54,7 @@ def grow(
             )
             for kr in objective.key_results.all():
                 for week in range(1, weeks + 1):
-                    record(cast, cast.hr, kr, week, at=Q2_START + timedelta(weeks=week))
+                    record(cast, cast.hr, kr, week, at=QUARTER_START + timedelta(weeks=week))
 
 
 def queries(client: Client, url: str, **params: Any) -> int:
@@ -130,7 +128,7 @@ def test_an_objective_page_queries_do_not_grow_with_its_history(cast: Cast) -> N
     small = queries(client, url)
     for kr in objective.key_results.all():
         for week in range(1, 6):
-            record(cast, cast.alice, kr, week * 3, at=Q2_START + timedelta(weeks=week))
+            record(cast, cast.alice, kr, week * 3, at=QUARTER_START + timedelta(weeks=week))
     for n in range(5):
         make_objective(cast, cast.alice, f"Child {n}", parent=objective)
     assert queries(client, url) == small <= 12

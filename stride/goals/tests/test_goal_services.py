@@ -10,26 +10,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
 from stride.goals import services
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
 from stride.goals.schemas import ObjectiveCreate, ValueRecord
-from stride.goals.tests.test_goal_fixtures import (
-    NOW,
-    Q2,
-    first_kr,
-    make_objective,
-    record,
-    row_counts,
-)
 from stride.lib.input import InvalidInput, parse
+from stride.testing import Cast, first_kr, make_objective, record, row_counts
+from stride.testing.clock import NOW, THIS_QUARTER
 
-
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def create(cast: Cast, *, viewer: Viewer | None = None, **overrides: Any) -> Objective:
@@ -38,8 +28,8 @@ def create(cast: Cast, *, viewer: Viewer | None = None, **overrides: Any) -> Obj
     problems are raised as a ``ValidationError`` keyed like the service's."""
     data: dict[str, Any] = {
         "title": "Grow the user base",
-        "period_start": Q2[0],
-        "period_end": Q2[1],
+        "period_start": THIS_QUARTER[0],
+        "period_end": THIS_QUARTER[1],
         "key_results": [{"title": "Active users", "target": 100}],
     }
     for name, value in overrides.items():
@@ -96,7 +86,7 @@ def test_creating_writes_an_audit_entry_for_the_objective_and_each_key_result(
     ("overrides", "field"),
     [
         ({"title": "  "}, "title"),
-        ({"period_end": Q2[0] - timedelta(days=1)}, "period_end"),
+        ({"period_end": THIS_QUARTER[0] - timedelta(days=1)}, "period_end"),
         ({"level": "galaxy"}, "level"),
         ({"visibility": "everyone"}, "visibility"),
         ({"status": "great"}, "status"),

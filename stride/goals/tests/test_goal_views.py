@@ -11,19 +11,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
-from stride.goals.tests.test_goal_fixtures import (
-    NOW,
-    Q1,
-    Q2,
-    Q2_START,
-    first_kr,
-    make_objective,
-    record,
-    row_counts,
-)
 from stride.org.models import Person
+from stride.testing import Cast, first_kr, make_objective, record, row_counts
+from stride.testing.clock import LAST_QUARTER, QUARTER_START, THIS_QUARTER
 
 MY_GOALS = reverse("goals:my_goals")
 TEAM_GOALS = reverse("goals:team_goals")
@@ -32,9 +23,7 @@ PRIVATE = Objective.Visibility.PRIVATE
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def detail(objective: Objective) -> str:
@@ -48,8 +37,8 @@ def charts_in(html: str) -> dict[str, Any]:
 
 @pytest.fixture
 def growing(cast: Cast) -> Objective:
-    """Alice's objective with two key results and five weeks of history: on Q2's 42nd day
-    users stand at 30 of 100 (expected: 47 %)."""
+    """Alice's objective with two key results and five weeks of history: 55 of the 91 days
+    of the quarter gone, users stand at 30 of 100 (expected: 60 %)."""
     objective = make_objective(
         cast,
         cast.alice,
@@ -61,7 +50,9 @@ def growing(cast: Cast) -> Objective:
     )
     users = first_kr(objective)
     for week, value in enumerate((6, 12, 18, 24, 30), start=1):
-        record(cast, cast.alice, users, value, at=Q2_START + timedelta(weeks=week), confidence=7)
+        record(
+            cast, cast.alice, users, value, at=QUARTER_START + timedelta(weeks=week), confidence=7
+        )
     return objective
 
 
@@ -85,7 +76,7 @@ def test_my_goals_shows_progress_status_pace_and_key_results(
     assert '<progress max="100" value="15"' in html
     assert "<strong>15%</strong>" in html
     assert 'class="badge status-on_track">On track<' in html
-    assert "Behind pace" in html and "47% expected by today" in html
+    assert "Behind pace" in html and "60% expected by today" in html
     assert "30 users" in html and "100 users" in html
 
 
@@ -93,7 +84,7 @@ def test_my_goals_projects_each_key_result_to_the_end_of_the_period(
     cast: Cast, growing: Objective
 ) -> None:
     html = cast.client(cast.alice).get(MY_GOALS).content.decode()
-    # Six a week from 1 April projects to about 78 by 1 July: short of the target.
+    # Six a week from 1 October projects to about 78 by 1 January: short of the target.
     match = re.search(r'<span class="num">([\d.,]+) users</span> <span class="pace-behind">', html)
     assert match is not None
     assert 70 < float(match.group(1).replace(",", "")) < 85
@@ -115,7 +106,7 @@ def test_my_goals_draws_a_history_chart_with_plotly_served_locally(
     users = figure["data"][1]
     assert users["y"] == [0, 6, 12, 18, 24, 30]
     # The text alternative: a caption with the numbers, and the data as a table.
-    assert "15% done now, 47% expected by today" in html
+    assert "15% done now, 60% expected by today" in html
     assert "Chart data as a table" in html
 
 
@@ -136,11 +127,11 @@ def test_my_goals_lists_the_current_quarter_unless_another_period_is_chosen(
     cast: Cast,
 ) -> None:
     make_objective(cast, cast.alice, "This quarter")
-    make_objective(cast, cast.alice, "Last quarter", period=Q1, created_at=None)
+    make_objective(cast, cast.alice, "Last quarter", period=LAST_QUARTER, created_at=None)
     client = cast.client(cast.alice)
     now = client.get(MY_GOALS).content.decode()
     assert "This quarter" in now and "Last quarter" not in now
-    before = client.get(MY_GOALS, {"period": "2026-Q1"}).content.decode()
+    before = client.get(MY_GOALS, {"period": "2026-Q3"}).content.decode()
     assert "Last quarter" in before and ">This quarter<" not in before
     # Last quarter's goal was never reached: it shows as missed, not on track.
     assert 'status-missed">Missed<' in before
@@ -360,8 +351,8 @@ def objective_post(**overrides: Any) -> dict[str, Any]:
         "level": "personal",
         "team": "",
         "parent": "",
-        "period_start": Q2[0].isoformat(),
-        "period_end": Q2[1].isoformat(),
+        "period_start": THIS_QUARTER[0].isoformat(),
+        "period_end": THIS_QUARTER[1].isoformat(),
         "visibility": "team",
         "status": "on_track",
         "kr-TOTAL_FORMS": "2",
@@ -387,9 +378,9 @@ def objective_post(**overrides: Any) -> dict[str, Any]:
 
 def test_the_new_objective_form_starts_on_this_quarter(cast: Cast) -> None:
     html = cast.client(cast.alice).get(CREATE).content.decode()
-    assert 'name="period_start" value="2026-04-01"' in html
-    assert 'name="period_end" value="2026-06-30"' in html
-    assert 'data-start="2026-07-01" data-end="2026-09-30"' in html  # next quarter's pick
+    assert 'name="period_start" value="2026-10-01"' in html
+    assert 'name="period_end" value="2026-12-31"' in html
+    assert 'data-start="2027-01-01" data-end="2027-03-31"' in html  # next quarter's pick
     # Alice manages nobody: she owns what she writes, so no owner field.
     assert 'name="owner"' not in html
     assert 'name="owner"' in cast.client(cast.manager).get(CREATE).content.decode()

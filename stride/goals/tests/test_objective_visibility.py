@@ -8,18 +8,11 @@ from typing import Any
 import pytest
 from django.http import Http404
 
-from conftest import Cast
 from stride.goals import selectors
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import (
-    NOW,
-    Q2_START,
-    TODAY,
-    first_kr,
-    make_objective,
-    record,
-)
 from stride.lib.scoring import quarter
+from stride.testing import Cast, first_kr, make_objective, record
+from stride.testing.clock import QUARTER_START, TODAY
 
 EVERYONE = {"skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep"}
 SEES: dict[str, set[str]] = {
@@ -31,9 +24,7 @@ SEES: dict[str, set[str]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 @pytest.mark.parametrize("visibility", list(SEES))
@@ -104,10 +95,10 @@ def test_history_is_read_in_one_query_and_kept_to_each_period(
 ) -> None:
     objective = make_objective(cast, cast.alice)
     kr = first_kr(objective)
-    record(cast, cast.alice, kr, 20, at=Q2_START + timedelta(days=7))
-    record(cast, cast.alice, kr, 30, at=Q2_START + timedelta(days=14))
+    record(cast, cast.alice, kr, 20, at=QUARTER_START + timedelta(days=7))
+    record(cast, cast.alice, kr, 30, at=QUARTER_START + timedelta(days=14))
     # A value from before the period does not belong in this period's history.
-    record(cast, cast.alice, kr, 5, at=Q2_START - timedelta(days=10))
+    record(cast, cast.alice, kr, 5, at=QUARTER_START - timedelta(days=10))
     other = make_objective(cast, cast.alice, "Other")
     alice = cast.viewer(cast.alice)
     objectives = list(

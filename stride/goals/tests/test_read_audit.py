@@ -5,31 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.goals.checkins import services as checkin_services
 from stride.goals.models import CheckIn, Objective
-from stride.goals.tests.test_checkin_fixtures import (
-    NOW,
-    check_in,
-    choose_partner,
-    first_kr,
-    objective_for,
-)
 from stride.org.models import Person
+from stride.testing import Cast, check_in, choose_partner, first_kr, make_objective
 
 PRIVATE = Objective.Visibility.PRIVATE
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def reads(actor: Person | None = None) -> dict[tuple[str, str], set[str]]:
@@ -59,14 +49,14 @@ class World:
 
 @pytest.fixture
 def world(cast: Cast) -> World:
-    secret = objective_for(
+    secret = make_objective(
         cast, cast.alice, "Find a new job", visibility=PRIVATE, status=Objective.Status.AT_RISK
     )
-    secret_team = objective_for(cast, cast.alice, "Quiet reorg", visibility=PRIVATE)
+    secret_team = make_objective(cast, cast.alice, "Quiet reorg", visibility=PRIVATE)
     Objective.objects.filter(pk=secret_team.pk).update(
         level=Objective.Level.TEAM, team=cast.product
     )
-    public = objective_for(cast, cast.alice, "Public roadmap")
+    public = make_objective(cast, cast.alice, "Public roadmap")
     last_week = check_in(cast, cast.alice, weeks_ago=1, mood=2, problems="tired")
     checkin = check_in(
         cast,
@@ -234,7 +224,7 @@ def test_the_hr_admin_reading_the_objectives_list_is_audited(cast: Cast, world: 
 
 def test_a_list_read_is_one_query_whatever_the_page_size(cast: Cast) -> None:
     for n in range(12):
-        objective_for(cast, cast.alice, f"Secret {n}", visibility=PRIVATE)
+        make_objective(cast, cast.alice, f"Secret {n}", visibility=PRIVATE)
     client = cast.client(cast.manager)
     url = f"/api/v1/objectives?owner_id={cast.alice.pk}"
     client.get(f"{url}&page_size=2")  # warm per-process caches
@@ -251,7 +241,7 @@ def test_a_list_read_is_one_query_whatever_the_page_size(cast: Cast) -> None:
 def test_a_private_goal_offered_as_a_parent_in_the_goal_form_is_audited(cast: Cast) -> None:
     # The form offers the owner's managers' objectives to align to; for HR (owner by
     # default) that includes skip's private one, named by its title.
-    secret = objective_for(cast, cast.skip, "Reorganise Product", visibility=PRIVATE)
+    secret = make_objective(cast, cast.skip, "Reorganise Product", visibility=PRIVATE)
     page = cast.client(cast.hr).get("/goals/new")
     assert "Reorganise Product" in page.content.decode()
     assert reads(cast.hr) == {OBJ: {o(secret)}}

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from conftest import Cast
 from stride.goals.models import Objective
-from stride.goals.tests.test_goal_fixtures import NOW, Q1, TODAY, make_objective, record
+from stride.testing import Cast, make_objective, record
+from stride.testing.clock import LAST_QUARTER, TODAY
 
-
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def test_objective_progress_is_the_weighted_mean_of_its_key_results(cast: Cast) -> None:
@@ -46,14 +42,14 @@ def test_a_decreasing_key_result_shows_its_direction(cast: Cast) -> None:
 
 
 def test_a_goal_whose_period_ended_unreached_is_missed(cast: Cast) -> None:
-    objective = make_objective(cast, cast.alice, period=Q1, created_at=None)
+    objective = make_objective(cast, cast.alice, period=LAST_QUARTER, created_at=None)
     assert objective.effective_status(TODAY) == Objective.Status.MISSED
     # ... even though its owner last said it was on track.
     assert objective.status == Objective.Status.ON_TRACK
 
 
 def test_a_reached_goal_is_achieved_in_or_after_its_period(cast: Cast) -> None:
-    objective = make_objective(cast, cast.alice, period=Q1, created_at=None)
+    objective = make_objective(cast, cast.alice, period=LAST_QUARTER, created_at=None)
     record(cast, cast.alice, objective.key_results.get(), 100)
     objective.refresh_from_db()
     assert objective.effective_status(TODAY) == Objective.Status.ACHIEVED

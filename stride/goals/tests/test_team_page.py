@@ -12,18 +12,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import Cast
 from stride.goals.models import Objective
-from stride.goals.tests.test_checkin_fixtures import NOW, check_in, first_kr, objective_for
 from stride.org import services as org
 from stride.org.models import Person
+from stride.testing import Cast, check_in, first_kr, make_objective
+from stride.testing.clock import NOW, Clock
 
 TEAM = reverse("goals:team_checkins")
 
 
-@pytest.fixture(autouse=True)
-def _frozen(time_machine: Any) -> None:
-    time_machine.move_to(NOW, tick=False)
+pytestmark = pytest.mark.clock
 
 
 def row_of(html: str, name: str) -> str:
@@ -88,11 +86,11 @@ def test_without_any_checkin_there_is_no_chart_but_the_table_remains(cast: Cast)
 
 
 def test_the_manager_sees_goals_at_risk_including_private_ones(cast: Cast) -> None:
-    objective_for(cast, cast.alice, "Secret but risky", visibility="private", status="at_risk")
-    objective_for(cast, cast.bob, "Slow starter")  # nothing done, 60 % of the quarter gone
-    healthy = objective_for(cast, cast.bob, "Healthy")
+    make_objective(cast, cast.alice, "Secret but risky", visibility="private", status="at_risk")
+    make_objective(cast, cast.bob, "Slow starter")  # nothing done, 60 % of the quarter gone
+    healthy = make_objective(cast, cast.bob, "Healthy")
     check_in(cast, cast.bob, kr_updates=[{"key_result_id": first_kr(healthy).pk, "value": 90}])
-    objective_for(cast, cast.outsider, "Elsewhere", status=Objective.Status.OFF_TRACK)
+    make_objective(cast, cast.outsider, "Elsewhere", status=Objective.Status.OFF_TRACK)
     html = cast.client(cast.manager).get(TEAM).content.decode()
     risks = html[html.index("Goals at risk") : html.index("Mood over the last")]
     assert "Secret but risky" in risks and "At risk" in risks
@@ -139,7 +137,7 @@ def _grow_team(cast: Cast, reports: int, weeks: int) -> None:
             manager=cast.manager,
             time_zone=["Asia/Tokyo", "America/Los_Angeles", "UTC"][n % 3],
         )
-        objective_for(cast, person, f"Goal {n}", status="at_risk")
+        make_objective(cast, person, f"Goal {n}", status="at_risk")
         for ago in range(weeks):
             check_in(cast, person, mood=1 + (n + ago) % 5, weeks_ago=ago)
 
@@ -148,7 +146,7 @@ def _grow_team(cast: Cast, reports: int, weeks: int) -> None:
 def test_the_team_page_needs_the_same_queries_for_a_bigger_team_and_longer_history(
     cast: Cast, django_assert_max_num_queries: Any, scope: str
 ) -> None:
-    objective_for(cast, cast.alice, "Alice's goal", status="off_track")
+    make_objective(cast, cast.alice, "Alice's goal", status="off_track")
     check_in(cast, cast.alice)
     client = cast.client(cast.skip if scope else cast.manager)
     with CaptureQueriesContext(connection) as small:
@@ -162,7 +160,7 @@ def test_the_team_page_needs_the_same_queries_for_a_bigger_team_and_longer_histo
     assert "26+ weeks" in html  # the streak window caps what one query reads
 
 
-def test_members_in_far_zones_are_judged_by_their_own_week(cast: Cast, time_machine: Any) -> None:
+def test_members_in_far_zones_are_judged_by_their_own_week(cast: Cast, clock: Clock) -> None:
     tokyo = org.person_create(
         actor=None,
         name="Taro Tokyo",
@@ -173,10 +171,10 @@ def test_members_in_far_zones_are_judged_by_their_own_week(cast: Cast, time_mach
     )
     # Sunday 22:00 UTC: Monday 07:00 in Tokyo (a new week), Sunday 17:00 in New York.
     sunday_night = NOW + timedelta(days=4, hours=10)
-    time_machine.move_to(sunday_night - timedelta(hours=1), tick=False)
+    clock.move_to(sunday_night - timedelta(hours=1))
     check_in(cast, cast.bob)
     check_in(cast, tokyo)  # Monday 06:00 in Tokyo: already week 49 for Taro
-    time_machine.move_to(sunday_night, tick=False)
+    clock.move_to(sunday_night)
     html = cast.client(cast.manager).get(TEAM).content.decode()
     assert "Checked in (2026-W48)" in row_of(html, "Bob Report")
     assert "Checked in (2026-W49)" in row_of(html, "Taro Tokyo")

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Cast
 from stride.org.models import Person
-from stride.org.tests.helpers import add_reports, count_queries
+from stride.testing import Cast, add_reports, count_queries
 
 URL = "/people/"
 

@@ -7,10 +7,9 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.db import connections
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.org.models import Person
-from stride.org.tests.helpers import make_csv, row, table_sizes
+from stride.testing import Cast, make_csv, row, table_sizes
 
 GOOD = make_csv(
     [

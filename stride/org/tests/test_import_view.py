@@ -3,10 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import Cast
 from stride.org.importer import people_import
 from stride.org.models import Person
-from stride.org.tests.helpers import make_csv, row, table_sizes
+from stride.testing import Cast, make_csv, row, table_sizes
 
 URL = "/people/import/"
 TEMPLATE_URL = "/people/import/template.csv"

@@ -7,12 +7,11 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from conftest import Cast
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
 from stride.org.importer import ImportReport, RowError, people_import
 from stride.org.models import Person, Team, User
-from stride.org.tests.helpers import make_csv, row, snapshot, table_sizes
+from stride.testing import Cast, make_csv, row, snapshot, table_sizes
 
 
 def run(cast: Cast, text: str, *, dry_run: bool = False) -> ImportReport:
@@ -499,7 +498,7 @@ def test_a_changed_email_moves_the_login_so_the_old_address_no_longer_signs_in(
     from django.contrib.auth import authenticate
     from django.test import RequestFactory
 
-    from conftest import PASSWORD
+    from stride.testing import PASSWORD
 
     run(cast, make_csv([row("ceo@acme.test", "Casey Chief", external_id="E1")]))
     user = User.objects.get(email="ceo@acme.test")

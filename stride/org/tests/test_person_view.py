@@ -4,9 +4,8 @@ from datetime import date
 
 import pytest
 
-from conftest import Cast
 from stride.org.models import Person
-from stride.org.tests.helpers import add_reports, count_queries
+from stride.testing import Cast, add_reports, count_queries
 
 
 def url(person: Person) -> str:

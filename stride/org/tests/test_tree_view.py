@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from conftest import Cast
 from stride.org.models import Person
-from stride.org.tests.helpers import add_reports, count_queries
+from stride.testing import Cast, add_reports, count_queries
 
 TREE = "/people/tree/"
 

@@ -1,0 +1,253 @@
+"""A small organisation with something to hide: the cast (``stride.testing.cast``) owning
+public, team and private objectives whose readers and editors differ, a shared check-in with
+a comment, and a personal access token. The authorization walk and the query-count test
+both start from it; ``grow`` adds people to it so the same pages can be measured at two
+sizes.
+
+Who may do what (``readers`` see it, ``editors`` may change it; all others get 404):
+
+=================================  =====================================  ====================
+object                             readers                                editors
+=================================  =====================================  ====================
+alice's public objective           everyone                               alice, manager, skip, hr
+  (aligned to the team objective, whose title must not show to non-readers)
+Product's team objective           Product (skip, manager, alice, bob),   manager, skip, hr
+  (owned by manager)               hr
+alice's private objective          alice, manager, skip, hr               the same
+bob's private objective            bob, manager, skip, hr                 the same
+alice's check-in and its comment   alice, manager, skip, hr, salesmanager the same may comment
+                                   (her accountability partner)
+alice's token                      alice                                  alice
+=================================  =====================================  ====================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from stride.access import services as access_services
+from stride.goals.checkins import services as checkin_services
+from stride.goals.models import Objective
+from stride.org.models import Person
+from stride.testing.builders import (
+    add_reports,
+    check_in,
+    choose_partner,
+    first_kr,
+    make_objective,
+    record,
+)
+from stride.testing.cast import PASSWORD, Cast
+
+MEMBERS = ("skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep")
+EVERYONE = frozenset(MEMBERS)
+HR_ONLY = frozenset({"hr"})
+ALICE_ONLY = frozenset({"alice"})
+PRODUCT_READERS = frozenset({"skip", "manager", "alice", "bob", "hr"})
+ALICE_EDITORS = frozenset({"alice", "manager", "skip", "hr"})
+BOB_EDITORS = frozenset({"bob", "manager", "skip", "hr"})
+TEAM_EDITORS = frozenset({"manager", "skip", "hr"})
+CHECKIN_READERS = ALICE_EDITORS | {"salesmanager"}
+
+# Titles and texts chosen to appear nowhere else, so finding one in an answer means it leaked.
+PUBLIC_TITLE = "Walk public objective Kestrel"
+TEAM_TITLE = "Walk team objective Heron"
+TEAM_KR_TITLE = "Walk team key result Avocet"
+PRIVATE_TITLE = "Walk private objective Osprey"
+PRIVATE_KR_TITLE = "Walk private key result Plover"
+PRIVATE_NOTE = "Walk private update note Wren"
+BOB_PRIVATE_TITLE = "Walk bob private objective Egret"
+CHECKIN_PROGRESS = "Walk check-in progress Finch"
+CHECKIN_PLANS = "Walk check-in plans Siskin"
+CHECKIN_PROBLEMS = "Walk check-in problems Linnet"
+COMMENT = "Walk check-in comment Swift"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A text only ``readers`` may ever be shown, on any page or in any API answer."""
+
+    text: str
+    readers: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a route points at: the ids that fill its path, who may read and who may
+    edit it, and how to make a fresh copy (so a write never lands on what another write, or
+    another member, already changed or deleted)."""
+
+    name: str
+    ids: dict[str, int]
+    readers: frozenset[str]
+    editors: frozenset[str]
+    fresh: Callable[[], dict[str, int]] | None = None
+
+
+@dataclass
+class World:
+    cast: Cast
+    ids: dict[str, int]
+    secrets: list[Secret]
+    # Path parameter → the targets a route with that parameter is walked against.
+    targets: dict[str, list[Target]] = field(default_factory=dict)
+
+    def person(self, member: str) -> Person:
+        person: Person = getattr(self.cast, member)
+        return person
+
+    def path_ids(self) -> dict[str, int]:
+        """One id for each path parameter: that of its first target (alice's public
+        objective and its key result, alice as the person, her check-in and token)."""
+        ids: dict[str, int] = {}
+        for targets in self.targets.values():
+            for key, value in targets[0].ids.items():
+                ids.setdefault(key, value)
+        return ids
+
+
+def build_world(cast: Cast) -> World:
+    """The cast and the objects of the table in the module docstring, as of now."""
+    team = make_objective(
+        cast,
+        cast.manager,
+        TEAM_TITLE,
+        level=Objective.Level.TEAM,
+        team=cast.product,
+        visibility=Objective.Visibility.TEAM,
+        key_results=[{"title": TEAM_KR_TITLE, "start": 0, "target": 10}],
+    )
+
+    def public() -> Objective:
+        return make_objective(cast, cast.alice, PUBLIC_TITLE, parent=team)
+
+    def private() -> Objective:
+        objective = make_objective(
+            cast,
+            cast.alice,
+            PRIVATE_TITLE,
+            visibility=Objective.Visibility.PRIVATE,
+            key_results=[{"title": PRIVATE_KR_TITLE, "start": 0, "target": 10}],
+        )
+        record(cast, cast.alice, first_kr(objective), 3, confidence=6, note=PRIVATE_NOTE)
+        return objective
+
+    def team_copy() -> Objective:
+        return make_objective(
+            cast,
+            cast.manager,
+            TEAM_TITLE,
+            level=Objective.Level.TEAM,
+            team=cast.product,
+            visibility=Objective.Visibility.TEAM,
+            key_results=[{"title": TEAM_KR_TITLE, "start": 0, "target": 10}],
+        )
+
+    def bob_private() -> Objective:
+        return make_objective(
+            cast, cast.bob, BOB_PRIVATE_TITLE, visibility=Objective.Visibility.PRIVATE
+        )
+
+    def ids_of(objective: Objective) -> dict[str, int]:
+        return {"objective_id": objective.pk, "key_result_id": first_kr(objective).pk}
+
+    choose_partner(cast, cast.alice, cast.salesmanager)
+    checkin = check_in(
+        cast,
+        cast.alice,
+        progress=CHECKIN_PROGRESS,
+        plans=CHECKIN_PLANS,
+        problems=CHECKIN_PROBLEMS,
+    )
+    checkin_services.checkin_comment_add(
+        viewer=cast.viewer(cast.manager), checkin=checkin, body=COMMENT
+    )
+
+    def token() -> dict[str, int]:
+        made, _secret = access_services.token_create(viewer=cast.viewer(cast.alice), name="laptop")
+        return {"token_id": made.pk}
+
+    objectives = {
+        "public": (ids_of(public()), EVERYONE, ALICE_EDITORS, lambda: ids_of(public())),
+        "team": (ids_of(team), PRODUCT_READERS, TEAM_EDITORS, lambda: ids_of(team_copy())),
+        "private": (ids_of(private()), ALICE_EDITORS, ALICE_EDITORS, lambda: ids_of(private())),
+        "bob-private": (
+            ids_of(bob_private()),
+            BOB_EDITORS,
+            BOB_EDITORS,
+            lambda: ids_of(bob_private()),
+        ),
+    }
+    objective_targets = [
+        Target(name, ids, readers, editors, fresh)
+        for name, (ids, readers, editors, fresh) in objectives.items()
+    ]
+    people = {name: getattr(cast, name).pk for name in ("alice", "bob", "manager")}
+    checkin_ids = {"checkin_id": checkin.pk}
+    world = World(
+        cast=cast,
+        ids={
+            **{f"{name}_id": pk for name, pk in people.items()},
+            "product_id": cast.product.pk,
+            "checkin_id": checkin.pk,
+        },
+        secrets=[
+            Secret(TEAM_TITLE, PRODUCT_READERS),
+            Secret(TEAM_KR_TITLE, PRODUCT_READERS),
+            Secret(PRIVATE_TITLE, ALICE_EDITORS),
+            Secret(PRIVATE_KR_TITLE, ALICE_EDITORS),
+            Secret(PRIVATE_NOTE, ALICE_EDITORS),
+            Secret(BOB_PRIVATE_TITLE, BOB_EDITORS),
+            Secret(CHECKIN_PROGRESS, CHECKIN_READERS),
+            Secret(CHECKIN_PLANS, CHECKIN_READERS),
+            Secret(CHECKIN_PROBLEMS, CHECKIN_READERS),
+            Secret(COMMENT, CHECKIN_READERS),
+        ],
+    )
+    world.targets = {
+        "objective_id": objective_targets,
+        "key_result_id": objective_targets,
+        "person_id": [
+            Target(f"person {name}", {"person_id": pk}, EVERYONE, EVERYONE)
+            for name, pk in people.items()
+        ],
+        "checkin_id": [Target("alice's check-in", checkin_ids, CHECKIN_READERS, CHECKIN_READERS)],
+        "token_id": [Target("alice's token", token(), ALICE_ONLY, ALICE_ONLY, token)],
+    }
+    return world
+
+
+def grow(world: World, count: int) -> list[Person]:
+    """``count`` more people in the manager's team, each with a public, a team and a private
+    objective (two key results each, a few recorded values), two weeks of check-ins with key
+    result notes, and a comment from the manager on each check-in."""
+    cast = world.cast
+    people = add_reports(cast.manager, count, prefix="grown", password=PASSWORD)
+    manager = cast.viewer(cast.manager)
+    for person in people:
+        choose_partner(cast, person, cast.alice)
+        for visibility in Objective.Visibility.values:
+            objective = make_objective(
+                cast,
+                person,
+                f"{person.name} {visibility} goal",
+                visibility=visibility,
+                key_results=[
+                    {"title": "Calls made", "start": 0, "target": 50},
+                    {"title": "Demos given", "start": 0, "target": 8},
+                ],
+            )
+            kr = first_kr(objective)
+            record(cast, person, kr, 5, confidence=7, note="first week")
+            record(cast, person, kr, 9, confidence=6, note="second week")
+        for weeks_ago in (1, 0):
+            when = timezone.now() - timedelta(weeks=weeks_ago)
+            checkin = check_in(
+                cast, person, now=when, progress="Steady", plans="More calls", problems="None"
+            )
+            checkin_services.checkin_comment_add(viewer=manager, checkin=checkin, body="Thanks")
+    return people
