@@ -41,6 +41,11 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
         f"{host}:{port}",
         "--workers",
         str(workers),
+        # gunicorn's largest bounded request line (its default, 4094, answers an
+        # undocumented 414 to a search URL with a few long, percent-encoded terms before
+        # Stride can answer 422 naming the parameter). A proxy in front may set its own.
+        "--limit-request-line",
+        "8190",
         "--access-logfile",
         "-",
     ]

@@ -185,7 +185,7 @@ class ObjectiveFilters(Schema):
     active_on: Day | None = Field(
         default=None, description="Only objectives whose period includes this date."
     )
-    q: str = Field(default="", max_length=200, description="Search titles and descriptions.")
+    q: str = Field(default="", max_length=100, description="Search titles and descriptions.")
 
 
 # --- helpers ----------------------------------------------------------------------------

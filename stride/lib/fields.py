@@ -159,16 +159,13 @@ VALUE_STEP = Decimal("0.0001")
 
 
 def _exact_decimal(value: Any) -> Any:
-    """JSON numbers arrive as binary floats, so ``0.0003`` may come as
-    ``0.00030000000000000003``: take a float as the nearest value with at most four
-    decimal places when it is that value up to float precision. Text and Decimals are
-    taken as written, so ``1.23456`` is refused however it comes."""
+    """A JSON number arrives as a binary float: take it as the shortest decimal that reads
+    back as the same float (``repr``), which is exactly what the client wrote whenever it
+    wrote at most 15 significant digits. So ``1.2345`` is 1.2345, and ``1.23456`` or the
+    float noise ``0.30000000000000004`` have too many decimal places and are refused, as a
+    JSON Schema validator judges ``multipleOf: 0.0001``."""
     if isinstance(value, float) and value == value and abs(value) < float(VALUE_LIMIT):
-        exact = Decimal(repr(value))
-        rounded = exact.quantize(VALUE_STEP)
-        if abs(exact - rounded) <= abs(rounded) * Decimal("1e-12") + Decimal("1e-16"):
-            return rounded
-        return exact
+        return Decimal(repr(value))
     return value
 
 

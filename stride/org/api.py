@@ -70,7 +70,7 @@ class TeamOut(Schema):
 
 
 class PeopleFilters(Schema):
-    q: str = Field(default="", max_length=200, description="Search name, e-mail, title, team")
+    q: str = Field(default="", max_length=100, description="Search name, e-mail, title, team")
     team_id: Id | None = None
     manager_id: Id | None = None
 

@@ -14,7 +14,7 @@ class PeopleSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search people"),
         required=False,
-        max_length=200,
+        max_length=100,
         help_text=_("Name, e-mail, title or team"),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
