@@ -2,7 +2,7 @@
 
 # No ``from __future__ import annotations``: django-ninja builds a paginated operation's
 # query model from its signature at run time (see ``org.api``).
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -15,13 +15,11 @@ from stride.access import services
 from stride.access.models import AuditEntry
 from stride.access.schemas import TokenExchange
 from stride.access.selectors import (
-    AUDIT_EARLIEST,
-    AUDIT_LATEST,
-    MAX_ID,
     AuditFilters,
     audit_log,
 )
 from stride.access.viewer import Viewer, viewer_for_user
+from stride.lib.fields import Day
 from stride.lib.ids import Id
 from stride.lib.pagination import StridePagination
 
@@ -141,7 +139,7 @@ class AuditEntryOut(Schema):
 
 
 class AuditQuery(Schema):
-    actor_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Who acted.")
+    actor_id: Id | None = Field(default=None, description="Who acted.")
     actor_email: str | None = Field(
         default=None, max_length=254, description="Who acted, by e-mail address."
     )
@@ -157,15 +155,8 @@ class AuditQuery(Schema):
         default=None, max_length=64, description="Like objective.read_private or checkin.update."
     )
     kind: Literal["write", "read"] | None = None
-    since: date | None = Field(
-        default=None, ge=AUDIT_EARLIEST, le=AUDIT_LATEST, description="From this day (your zone)."
-    )
-    until: date | None = Field(
-        default=None,
-        ge=AUDIT_EARLIEST,
-        le=AUDIT_LATEST,
-        description="To this day, included (your zone).",
-    )
+    since: Day | None = Field(default=None, description="From this day (your zone).")
+    until: Day | None = Field(default=None, description="To this day, included (your zone).")
 
 
 @router.get(

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from stride.access.models import AccessToken, AuditEntry
 from stride.access.viewer import Viewer
+from stride.lib.fields import DATE_MAX, DATE_MIN
 
 
 def tokens_of(viewer: Viewer) -> QuerySet[AccessToken]:
@@ -34,8 +35,9 @@ def audit_entries_visible_to(viewer: Viewer) -> QuerySet[AuditEntry]:
 
 # The audit log's date filter takes days in this range (a day is turned into a moment in
 # the viewer's zone, which must stay inside what the database and Python can hold).
-AUDIT_EARLIEST = date(2000, 1, 1)
-AUDIT_LATEST = date(2999, 12, 31)
+# Every date the domain accepts (``stride.lib.fields``); the audit filters take the same.
+AUDIT_EARLIEST = DATE_MIN
+AUDIT_LATEST = DATE_MAX
 # Ids are the database's 64-bit keys.
 MAX_ID = 2**63 - 1
 # The most entries one page of the log shows (page and API).

@@ -44,26 +44,41 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
+# The whole rule for a date, written as a pattern so the OpenAPI document states it exactly:
+# years 1900-2199, real months and days, 29 February only in leap years (1900 and 2100 are
+# not; 2000 is). What matches is accepted and nothing else, on the pages and the API.
+_DAY_BODY = (
+    r"(?:(?:19|20|21)\d{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))"
+    r"|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)"
+)
+DAY_PATTERN = f"^{_DAY_BODY}$"
+MOMENT_PATTERN = (
+    f"^{_DAY_BODY}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{{1,6}})?)?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+)
+_DAY = re.compile(DAY_PATTERN)
+_MOMENT = re.compile(MOMENT_PATTERN)
 
 
 def _iso_day(value: Any) -> Any:
-    # pydantic would read a number (or text like "0") as a Unix timestamp, 1970-01-01;
-    # Stride's dates are ISO 8601 text, as the OpenAPI document says.
-    if isinstance(value, str) and not _ISO_DAY.match(value.strip()):
-        raise ValueError("Enter a date (YYYY-MM-DD).")
-    if isinstance(value, int | float):
-        raise ValueError("Enter a date (YYYY-MM-DD).")
-    return value
+    # pydantic would also read a number (or text like "0") as a Unix timestamp.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value.strip()):
+        raise ValueError(f"Enter a date (YYYY-MM-DD) from {DATE_RANGE_TEXT}.")
+    return value.strip()
 
 
 def _iso_moment(value: Any) -> Any:
-    if isinstance(value, str) and not _ISO_MOMENT.match(value.strip()):
-        raise ValueError("Enter a date and time with its UTC offset (ISO 8601).")
-    if isinstance(value, int | float):
-        raise ValueError("Enter a date and time with its UTC offset (ISO 8601).")
-    return value
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _MOMENT.match(value.strip()):
+        raise ValueError(
+            "Enter a date and time with its UTC offset, such as 2026-11-30T09:00:00+01:00, "
+            f"from {DATE_RANGE_TEXT}."
+        )
+    return value.strip()
 
 
 def _datetime_in_range(value: datetime) -> datetime:
@@ -73,9 +88,6 @@ def _datetime_in_range(value: datetime) -> datetime:
     return value
 
 
-# JSON Schema cannot bound a date; the pattern states the years the range allows.
-_YEARS = r"^(19\d{2}|2[01]\d{2})-"
-
 Day = Annotated[
     date,
     BeforeValidator(_iso_day),
@@ -83,8 +95,7 @@ Day = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "format": "date",
-            "pattern": _YEARS + r"\d{2}-\d{2}$",
+            "pattern": DAY_PATTERN,
             "description": f"A date (YYYY-MM-DD) from {DATE_RANGE_TEXT}.",
         }
     ),
@@ -98,8 +109,7 @@ Moment = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "format": "date-time",
-            "pattern": _YEARS,
+            "pattern": MOMENT_PATTERN,
             "description": (
                 f"A date and time with its UTC offset (ISO 8601), from {DATE_RANGE_TEXT}."
             ),
