@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from django.utils import timezone
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from stride.lib.fields import (
     Amount,
@@ -102,12 +101,6 @@ class ObjectiveChange(Schema):
     status: StatusValue = unset()
 
 
-def _not_in_future(value: Any) -> Any:
-    if value is not None and value > timezone.now() + FUTURE_SLACK:
-        raise ValueError("A value cannot be recorded for the future.")
-    return value
-
-
 class ValueRecord(Schema):
     """A new value of a key result, appended to its history."""
 
@@ -115,7 +108,7 @@ class ValueRecord(Schema):
     confidence: Confidence | None = None
     note: Note = ""
     at: Moment | None = Field(
-        default=None, description="When the value was true (default now); not in the future."
+        default=None,
+        description="When the value was true (default now); a moment in the future is "
+        "refused with 409.",
     )
-
-    _at = field_validator("at")(_not_in_future)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from stride.access.audit import audit_write, diff
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate, Objective
-from stride.goals.schemas import KeyResultCreate
+from stride.goals.schemas import FUTURE_SLACK, KeyResultCreate
 from stride.goals.selectors import can_edit_objective, objectives_visible_to
 from stride.lib.input import parse_items
 from stride.org.models import Person, Team
@@ -498,6 +498,8 @@ def key_result_record_value(
         raise ValidationError({"value": _("A milestone is either 0 (not yet) or 1 (done).")})
     number = value
     now = timezone.now()
+    if at is not None and at > now + FUTURE_SLACK:
+        raise ValidationError({"at": _("A value cannot be recorded for the future.")})
     when = at or now
     update = KeyResultUpdate.objects.create(
         key_result=key_result,

@@ -127,34 +127,66 @@ TEXT_MAX = 10_000
 NOTE_MAX = 2_000
 COMMENT_MAX = 5_000
 
+
+def _stripped(value: str) -> str:
+    # After the length check, so the limit is the one the OpenAPI document states (on the
+    # text as sent), and with Python's idea of whitespace, the one a JSON Schema ``\S``
+    # pattern uses: the page, the API and the document agree on every string.
+    return value.strip()
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("This field cannot be blank.")
+    return value
+
+
+# Text that must say something: at least one character that is not whitespace.
+_SOMETHING = {"pattern": r"\S"}
+
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
-    Field(description=f"1 to {TITLE_MAX} characters (surrounding spaces are removed)."),
+    StringConstraints(min_length=1, max_length=TITLE_MAX),
+    AfterValidator(_stripped),
+    AfterValidator(_not_blank),
+    Field(
+        description=f"1 to {TITLE_MAX} characters, not only spaces (surrounding ones are removed).",
+        json_schema_extra=_SOMETHING,
+    ),
 ]
 LongText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=TEXT_MAX),
+    StringConstraints(max_length=TEXT_MAX),
+    AfterValidator(_stripped),
     Field(description=f"At most {TEXT_MAX:,} characters."),
 ]
 Note = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=NOTE_MAX),
+    StringConstraints(max_length=NOTE_MAX),
+    AfterValidator(_stripped),
     Field(description=f"At most {NOTE_MAX:,} characters."),
 ]
 CommentText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_MAX),
-    Field(description=f"1 to {COMMENT_MAX:,} characters."),
+    StringConstraints(min_length=1, max_length=COMMENT_MAX),
+    AfterValidator(_stripped),
+    AfterValidator(_not_blank),
+    Field(
+        description=f"1 to {COMMENT_MAX:,} characters, not only spaces.",
+        json_schema_extra=_SOMETHING,
+    ),
 ]
 ShortName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="1 to 100 characters."),
+    StringConstraints(min_length=1, max_length=100),
+    AfterValidator(_stripped),
+    AfterValidator(_not_blank),
+    Field(description="1 to 100 characters, not only spaces.", json_schema_extra=_SOMETHING),
 ]
 Unit = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=16),
+    StringConstraints(max_length=16),
+    AfterValidator(_stripped),
     Field(description="At most 16 characters; a three-letter ISO code for currency."),
 ]
 

@@ -404,7 +404,6 @@ def test_recording_a_value_with_confidence_and_note(cast: Cast, openapi: dict[st
         ({"value": "abc"}, ["body", "value"]),
         ({}, ["body", "value"]),
         ({"value": 5, "confidence": 11}, ["body", "confidence"]),
-        ({"value": 5, "at": "2030-01-01T00:00:00Z"}, ["body", "at"]),
     ],
 )
 def test_a_bad_value_answers_422_and_writes_nothing(
@@ -415,6 +414,20 @@ def test_a_bad_value_answers_422_and_writes_nothing(
     response = post(cast.client(cast.alice), f"{API}/key-results/{kr.pk}/updates", data)
     assert response.status_code == 422
     assert loc in locs(response)
+    assert row_counts() == before
+
+
+def test_a_value_for_the_future_answers_409_and_writes_nothing(cast: Cast) -> None:
+    """Well-formed (the document cannot know "now"), but against the rule: 409."""
+    kr = first_kr(make_objective(cast, cast.alice))
+    before = row_counts()
+    response = post(
+        cast.client(cast.alice),
+        f"{API}/key-results/{kr.pk}/updates",
+        {"value": 5, "at": "2030-01-01T00:00:00Z"},
+    )
+    assert response.status_code == 409
+    assert ["body", "at"] in locs(response)
     assert row_counts() == before
 
 

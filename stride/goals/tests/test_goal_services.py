@@ -344,7 +344,6 @@ def test_a_back_dated_value_joins_the_history_without_moving_current(cast: Cast)
         ({"value": "1e20"}, "value"),
         ({"value": 5, "confidence": 11}, "confidence"),
         ({"value": 5, "confidence": "sure"}, "confidence"),
-        ({"value": 5, "at": NOW + timedelta(days=2)}, "at"),
     ],
 )
 def test_a_bad_value_is_refused_by_its_schema_naming_the_field(
