@@ -9,10 +9,9 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
