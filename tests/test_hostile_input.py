@@ -10,17 +10,17 @@ back from SQLite as 10^14 and broke every page that showed it.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.apps import apps
 
-from conftest import Cast
-from stride.goals import services as goals
 from stride.lib.fields import VALUE_LIMIT, VALUE_STEP
+from stride.testing import TODAY, Cast, first_kr, make_objective
 
-TODAY = date.today()
+# On the shared frozen clock: TODAY is Wednesday 25 November 2026.
+pytestmark = pytest.mark.clock
 # The largest key-result value the schemas accept, as a JSON number.
 BIGGEST = float(VALUE_LIMIT - VALUE_STEP)
 START, END = TODAY - timedelta(days=10), TODAY + timedelta(days=80)
@@ -73,14 +73,15 @@ def test_an_objective_beyond_the_edges_is_refused_and_nothing_breaks(
 
 
 def test_a_value_dated_in_year_one_is_refused(cast: Cast) -> None:
-    objective = goals.objective_create(
-        viewer=cast.viewer(cast.alice),
-        title="Dated",
-        period_start=START,
-        period_end=END,
+    objective = make_objective(
+        cast,
+        cast.alice,
+        "Dated",
+        period=(START, END),
         key_results=[{"title": "Count", "target": 10}],
+        created_at=None,
     )
-    kr = objective.key_results.get()
+    kr = first_kr(objective)
     before = row_counts()
     for at in ("0001-01-01T00:00:00+00:00", "1899-12-31T23:00:00+00:00", 0):
         response = post(cast, f"/api/v1/key-results/{kr.pk}/updates", {"value": 3, "at": at})

@@ -15,24 +15,25 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from stride.goals import services as goals
-from stride.goals.checkins import services as checkins
 from stride.goals.models import Objective
-from stride.testing import Cast
+from stride.testing import TODAY, Cast, check_in, first_kr, make_objective
 
-TODAY = date.today()
+# On the shared frozen clock: TODAY is Wednesday 25 November 2026.
+pytestmark = pytest.mark.clock
 START, END = TODAY.replace(day=1), TODAY.replace(day=1) + timedelta(days=80)
 
 
 @dataclass
-class World:
+class Aim:
+    """What the writes aim at: alice's objective (one key result) and her check-in."""
+
     cast: Cast
     objective: Objective
     kr_id: int
@@ -40,18 +41,17 @@ class World:
 
 
 @pytest.fixture
-def world(cast: Cast) -> World:
-    alice = cast.viewer(cast.alice)
-    objective = goals.objective_create(
-        viewer=alice,
-        title="Ship the search",
-        period_start=START,
-        period_end=END,
+def aim(cast: Cast) -> Aim:
+    objective = make_objective(
+        cast,
+        cast.alice,
+        "Ship the search",
+        period=(START, END),
         key_results=[{"title": "Queries answered", "target": 100}],
+        created_at=None,
     )
-    kr = objective.key_results.get()
-    checkin = checkins.checkin_submit(viewer=alice, mood=4, progress="Fine")
-    return World(cast, objective, kr.pk, checkin.pk)
+    checkin = check_in(cast, cast.alice, progress="Fine")
+    return Aim(cast, objective, first_kr(objective).pk, checkin.pk)
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,11 @@ class Operation:
     with one field replaced; ``field`` names it as the API does (``a.0.b`` for nested)."""
 
     name: str
-    web: Callable[[World, str, str], tuple[str, dict[str, str]]]
-    api: Callable[[World, str, Any], tuple[str, str, dict[str, Any]]]
+    web: Callable[[Aim, str, str], tuple[str, dict[str, str]]]
+    api: Callable[[Aim, str, Any], tuple[str, str, dict[str, Any]]]
 
 
-def _objective_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]]:
+def _objective_form(w: Aim, field: str, value: str) -> tuple[str, dict[str, str]]:
     data = {
         "title": "Delight customers",
         "description": "",
@@ -91,7 +91,7 @@ def _objective_form(w: World, field: str, value: str) -> tuple[str, dict[str, st
     return reverse("goals:objective_create"), data
 
 
-def _objective_body(w: World, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
+def _objective_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
     body: dict[str, Any] = {
         "title": "Delight customers",
         "period_start": START.isoformat(),
@@ -105,7 +105,7 @@ def _objective_body(w: World, field: str, value: Any) -> tuple[str, str, dict[st
     return "post", "/api/v1/objectives", body
 
 
-def _edit_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]]:
+def _edit_form(w: Aim, field: str, value: str) -> tuple[str, dict[str, str]]:
     _url, data = _objective_form(w, "title", w.objective.title)
     kr = w.objective.key_results.get()
     data.update({"kr-INITIAL_FORMS": "1", "kr-0-id": str(kr.pk), "kr-0-title": kr.title})
@@ -113,32 +113,32 @@ def _edit_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]]:
     return reverse("goals:objective_edit", args=[w.objective.pk]), data
 
 
-def _edit_body(w: World, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
+def _edit_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
     return "patch", f"/api/v1/objectives/{w.objective.pk}", {field: value}
 
 
-def _kr_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]]:
+def _kr_form(w: Aim, field: str, value: str) -> tuple[str, dict[str, str]]:
     data = {"title": "Demos", "kind": "number", "unit": "", "start": "0", "target": "4"}
     data.update({"weight": "1", field: value})
     return reverse("goals:key_result_create", args=[w.objective.pk]), data
 
 
-def _kr_body(w: World, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
+def _kr_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
     body = {"title": "Demos", "start": 0, "target": 4, field: value}
     return "post", f"/api/v1/objectives/{w.objective.pk}/key-results", body
 
 
-def _value_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]]:
+def _value_form(w: Aim, field: str, value: str) -> tuple[str, dict[str, str]]:
     data = {f"kr{w.kr_id}-value": "12", f"kr{w.kr_id}-confidence": "", f"kr{w.kr_id}-note": ""}
     data[f"kr{w.kr_id}-{field}"] = value
     return reverse("goals:key_result_value", args=[w.kr_id]), data
 
 
-def _value_body(w: World, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
+def _value_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
     return "post", f"/api/v1/key-results/{w.kr_id}/updates", {"value": 12, field: value}
 
 
-def _checkin_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]]:
+def _checkin_form(w: Aim, field: str, value: str) -> tuple[str, dict[str, str]]:
     data = {"mood": "4", "progress": "", "plans": "", "problems": ""}
     data.update({f"kr-{w.kr_id}-value": "", f"kr-{w.kr_id}-confidence": ""})
     data[f"kr-{w.kr_id}-note"] = ""
@@ -150,7 +150,7 @@ def _checkin_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]
     return reverse("goals:checkin_form"), data
 
 
-def _checkin_body(w: World, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
+def _checkin_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
     body: dict[str, Any] = {"mood": 4}
     if field.startswith("kr_updates.0."):
         row = {"key_result_id": w.kr_id, "value": 20, field.removeprefix("kr_updates.0."): value}
@@ -160,11 +160,11 @@ def _checkin_body(w: World, field: str, value: Any) -> tuple[str, str, dict[str,
     return "post", "/api/v1/check-ins", body
 
 
-def _comment_form(w: World, field: str, value: str) -> tuple[str, dict[str, str]]:
+def _comment_form(w: Aim, field: str, value: str) -> tuple[str, dict[str, str]]:
     return reverse("goals:checkin_comment_add", args=[w.checkin_id]), {field: value}
 
 
-def _comment_body(w: World, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
+def _comment_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
     return "post", f"/api/v1/check-ins/{w.checkin_id}/comments", {field: value}
 
 
@@ -238,14 +238,14 @@ CASES: list[tuple[Operation, str, str, Any]] = [
 ]
 
 
-def _web(client: Client, w: World, op: Operation, field: str, value: str) -> tuple[bool, str]:
+def _web(client: Client, w: Aim, op: Operation, field: str, value: str) -> tuple[bool, str]:
     url, data = op.web(w, field, value)
     response = client.post(url, data)
     assert response.status_code in (200, 302, 422), (op.name, field, response.status_code)
     return response.status_code == 302, html.unescape(response.content.decode())
 
 
-def _api(client: Client, w: World, op: Operation, field: str, value: Any) -> tuple[bool, list[str]]:
+def _api(client: Client, w: Aim, op: Operation, field: str, value: Any) -> tuple[bool, list[str]]:
     method, url, body = op.api(w, field, value)
     response = getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
     # 422: not what the schema describes; 409: well-formed but against a domain rule.
@@ -265,11 +265,11 @@ def _api(client: Client, w: World, op: Operation, field: str, value: Any) -> tup
     ids=[f"{op.name}:{field}={str(form)[:12]}" for op, field, form, _json in CASES],
 )
 def test_a_value_gets_the_same_verdict_on_the_page_and_through_the_api(
-    world: World, op: Operation, field: str, form_value: str, json_value: Any
+    aim: Aim, op: Operation, field: str, form_value: str, json_value: Any
 ) -> None:
-    client = world.cast.client(world.cast.alice)
-    web_ok, page = _web(client, world, op, field, form_value)
-    api_ok, messages = _api(client, world, op, field, json_value)
+    client = aim.cast.client(aim.cast.alice)
+    web_ok, page = _web(client, aim, op, field, form_value)
+    api_ok, messages = _api(client, aim, op, field, json_value)
     assert web_ok == api_ok, f"page {'accepts' if web_ok else 'refuses'}, API the opposite"
     if not api_ok:
         assert messages, "the API refused without a message"

@@ -1,12 +1,17 @@
-"""Helpers for the check-in reminder tests."""
+"""Helpers for the check-in reminder tests: moments around the default reminder (Friday
+15:00 where each person lives) in the week of the shared clock, and the sweep run on it.
+
+The week is ``stride.testing.clock``'s ISO week 2026-W48 (Monday 23 … Sunday 29 November);
+Berlin is on UTC+1 and New York on UTC−5 that week.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -14,13 +19,32 @@ from stride.goals.checkins.reminders import checkin_reminder_sweep
 from stride.goals.models import CheckIn
 from stride.notify.tests.conftest import CaptureCallbacks, immediate_tasks
 from stride.org.models import Person
+from stride.testing import THIS_MONDAY, Clock
 
-__all__ = ["FRIDAY", "WEEK_48", "Sweep", "check_in", "immediate_tasks", "sweep"]
+__all__ = [
+    "BERLIN_1455",
+    "BERLIN_1505",
+    "FRIDAY",
+    "NEW_YORK_1455",
+    "NEW_YORK_1505",
+    "Sweep",
+    "check_in",
+    "immediate_tasks",
+    "local",
+    "sweep",
+]
 
-# Friday of ISO week 2026-W48 (Monday 23 November … Sunday 29 November). Berlin is on
-# UTC+1 and New York on UTC−5 that week.
-FRIDAY = date(2026, 11, 27)
-WEEK_48 = date(2026, 11, 23)
+
+def local(day: date, hour: int, minute: int = 0, zone: str = "UTC") -> datetime:
+    """``hour:minute`` on ``day`` on the wall clocks of ``zone``."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone))
+
+
+FRIDAY = THIS_MONDAY + timedelta(days=4)  # 27 November: the default reminder day
+BERLIN_1455 = local(FRIDAY, 14, 55, "Europe/Berlin")
+BERLIN_1505 = local(FRIDAY, 15, 5, "Europe/Berlin")  # 09:05 in New York
+NEW_YORK_1455 = local(FRIDAY, 14, 55, "America/New_York")
+NEW_YORK_1505 = local(FRIDAY, 15, 5, "America/New_York")
 
 Sweep = Callable[[datetime], list[str]]
 
@@ -34,15 +58,16 @@ def check_in(person: Person, monday: date) -> CheckIn:
 
 
 @pytest.fixture
-def sweep(immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks) -> Sweep:
-    """Run the reminder sweep at a moment; return the addresses it e-mailed."""
+def sweep(
+    immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks, clock: Clock
+) -> Sweep:
+    """Move the shared clock to a moment and run the reminder sweep there; return the
+    addresses it e-mailed. The clock stays at that moment afterwards."""
 
     def run(at: datetime) -> list[str]:
         before = len(mail.outbox)
-        with (
-            time_machine.travel(at, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
+        clock.move_to(at)
+        with django_capture_on_commit_callbacks(execute=True):
             checkin_reminder_sweep()
         return sorted(address for message in mail.outbox[before:] for address in message.to)
 

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from stride.goals.checkins.reminders import checkin_reminder_sweep
+from stride.goals.tests.conftest import BERLIN_1505
 from stride.notify.models import Delivery
-from stride.notify.tests.conftest import utc
-from stride.testing import Cast
+from stride.testing import Cast, Clock
 
-BERLIN_1505 = utc(2026, 11, 27, 14, 5)
+# The worker runs in this process (``call_command``), on the shared frozen clock.
+pytestmark = pytest.mark.clock
 
 
 def recipients() -> list[str]:
@@ -25,12 +26,12 @@ def recipients() -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_once_sends_each_due_reminder_exactly_once(cast: Cast) -> None:
-    with time_machine.travel(BERLIN_1505, tick=False) as traveller:
-        call_command("worker", "--once")
-        call_command("worker", "--once")  # same minute: the slot is taken, nothing runs
-        traveller.shift(60)
-        call_command("worker", "--once")  # next minute: the sweep runs and finds no one
+def test_worker_once_sends_each_due_reminder_exactly_once(cast: Cast, clock: Clock) -> None:
+    clock.move_to(BERLIN_1505)
+    call_command("worker", "--once")
+    call_command("worker", "--once")  # same minute: the slot is taken, nothing runs
+    clock.shift(timedelta(minutes=1))
+    call_command("worker", "--once")  # next minute: the sweep runs and finds no one
     assert recipients() == ["alice@example.com", "manager@example.com"]
     assert Delivery.objects.filter(sent_at__isnull=False).count() == 2
     paths = list(DBTaskResult.objects.values_list("task_path", "status"))
@@ -46,17 +47,19 @@ def test_worker_once_sends_each_due_reminder_exactly_once(cast: Cast) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_once_with_an_in_process_backend_still_sends_reminders(
-    cast: Cast, settings: Any
+    cast: Cast, clock: Clock, settings: Any
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    with time_machine.travel(BERLIN_1505, tick=False):
-        call_command("worker", "--once")
-        call_command("worker", "--once")
+    clock.move_to(BERLIN_1505)
+    call_command("worker", "--once")
+    call_command("worker", "--once")
     assert recipients() == ["alice@example.com", "manager@example.com"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_sweeping_at_the_same_moment_send_each_reminder_once(cast: Cast) -> None:
+def test_two_workers_sweeping_at_the_same_moment_send_each_reminder_once(
+    cast: Cast, clock: Clock
+) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers; SQLite runs one writer at a time anyway")
     first_claimed = threading.Event()
@@ -95,6 +98,6 @@ def test_two_workers_sweeping_at_the_same_moment_send_each_reminder_once(cast: C
     assert errors == []
     assert len(claimed["first"]) == 2
     assert claimed["second"] == []
-    with time_machine.travel(BERLIN_1505, tick=False):
-        call_command("worker", "--once", "--no-scheduler")
+    clock.move_to(BERLIN_1505)
+    call_command("worker", "--once", "--no-scheduler")
     assert recipients() == ["alice@example.com", "manager@example.com"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,17 +16,27 @@ from stride.goals.checkins.reminders import (
     reminder_key,
 )
 from stride.goals.models import CheckInPreference
-from stride.goals.tests.conftest import WEEK_48, Sweep, check_in
+from stride.goals.tests.conftest import (
+    BERLIN_1455,
+    BERLIN_1505,
+    FRIDAY,
+    NEW_YORK_1455,
+    NEW_YORK_1505,
+    Sweep,
+    check_in,
+    local,
+)
 from stride.notify.models import Delivery
-from stride.notify.tests.conftest import CaptureCallbacks, utc
+from stride.notify.tests.conftest import CaptureCallbacks
 from stride.org import services as org
 from stride.org.models import Person, User
-from stride.testing import Cast
+from stride.testing import THIS_MONDAY, Cast, Clock
 
-BERLIN_1455 = utc(2026, 11, 27, 13, 55)  # Friday 14:55 in Berlin
-BERLIN_1505 = utc(2026, 11, 27, 14, 5)  # Friday 15:05 in Berlin (09:05 in New York)
-NEW_YORK_1455 = utc(2026, 11, 27, 19, 55)
-NEW_YORK_1505 = utc(2026, 11, 27, 20, 5)
+# Everything, the cast included, happens on the shared frozen clock; the tests move it to
+# the moments around each person's reminder.
+pytestmark = pytest.mark.clock
+SATURDAY = FRIDAY + timedelta(days=1)
+NEXT_MONDAY = THIS_MONDAY + timedelta(days=7)  # week 49 begins
 
 
 def test_a_berlin_person_is_reminded_at_their_time_and_not_before(cast: Cast, sweep: Sweep) -> None:
@@ -54,8 +63,8 @@ def test_running_the_sweep_again_sends_nothing_twice(cast: Cast, sweep: Sweep) -
 
 
 def test_someone_who_checked_in_this_week_is_not_reminded(cast: Cast, sweep: Sweep) -> None:
-    check_in(cast.alice, WEEK_48)
-    check_in(cast.manager, WEEK_48 - timedelta(days=7))  # last week's does not count
+    check_in(cast.alice, THIS_MONDAY)
+    check_in(cast.manager, THIS_MONDAY - timedelta(days=7))  # last week's does not count
     assert sweep(BERLIN_1505) == ["manager@example.com"]
 
 
@@ -71,25 +80,25 @@ def test_a_chosen_day_and_time_is_kept(cast: Cast, sweep: Sweep) -> None:
         reminder_time=time(9, 30),
     )
     # Monday 23 November: 09:25 and 09:35 in Berlin.
-    assert sweep(utc(2026, 11, 23, 8, 25)) == []
-    assert sweep(utc(2026, 11, 23, 8, 35)) == ["alice@example.com"]
+    assert sweep(local(THIS_MONDAY, 9, 25, "Europe/Berlin")) == []
+    assert sweep(local(THIS_MONDAY, 9, 35, "Europe/Berlin")) == ["alice@example.com"]
     assert "alice@example.com" not in sweep(BERLIN_1505)
 
 
 def test_a_reminder_missed_while_the_worker_was_down_goes_out_later_that_week(
     cast: Cast, sweep: Sweep
 ) -> None:
-    check_in(cast.bob, WEEK_48)
-    saturday = utc(2026, 11, 28, 10)
-    sent = sweep(saturday)
+    check_in(cast.bob, THIS_MONDAY)
+    sent = sweep(local(SATURDAY, 10))
     assert "alice@example.com" in sent
     assert len(sent) == len(cast.members) - 1  # everyone but bob, who has checked in
     # A new week starts on Monday: Friday's reminder is not due again until Friday.
-    assert sweep(utc(2026, 11, 30, 23)) == []
+    assert sweep(local(NEXT_MONDAY, 23)) == []
 
 
 def test_the_week_is_the_persons_own(cast: Cast, sweep: Sweep) -> None:
-    sunday_late = utc(2026, 11, 29, 23, 30)  # Monday 00:30 in Berlin, still Sunday in London
+    # Sunday 23:30 UTC: Monday 00:30 in Berlin, still Sunday in London.
+    sunday_late = local(NEXT_MONDAY - timedelta(days=1), 23, 30)
     sent = sweep(sunday_late)
     assert "skip@example.com" in sent  # UTC: Friday 15:00 of week 48 has passed
     assert "alice@example.com" not in sent  # Berlin: week 49 has begun, Friday is to come
@@ -159,15 +168,18 @@ def test_a_worker_that_found_the_same_people_a_moment_later_claims_none_of_them(
 
 
 def test_someone_who_checks_in_before_the_queued_reminder_goes_out_gets_none(
-    cast: Cast, immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks
+    cast: Cast,
+    clock: Clock,
+    immediate_tasks: None,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    with time_machine.travel(BERLIN_1505, tick=False) as traveller:
-        with django_capture_on_commit_callbacks() as callbacks:
-            checkin_reminder_sweep()
-        traveller.shift(60)
-        check_in(cast.alice, WEEK_48)
-        for callback in callbacks:
-            callback()
+    clock.move_to(BERLIN_1505)
+    with django_capture_on_commit_callbacks() as callbacks:
+        checkin_reminder_sweep()
+    clock.shift(timedelta(minutes=1))
+    check_in(cast.alice, THIS_MONDAY)
+    for callback in callbacks:
+        callback()
     assert [m.to for m in mail.outbox] == [["manager@example.com"]]
     skipped = Delivery.objects.get(person=cast.alice)
     assert skipped.sent_at is None
@@ -175,17 +187,18 @@ def test_someone_who_checks_in_before_the_queued_reminder_goes_out_gets_none(
 
 
 def test_a_reminder_whose_week_is_over_where_the_person_lives_is_not_sent(
-    cast: Cast, immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks
+    cast: Cast,
+    clock: Clock,
+    immediate_tasks: None,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     # Recorded on Friday, but the queue (or a dead worker) held it until Monday.
-    with (
-        time_machine.travel(BERLIN_1505, tick=False),
-        django_capture_on_commit_callbacks() as callbacks,
-    ):
+    clock.move_to(BERLIN_1505)
+    with django_capture_on_commit_callbacks() as callbacks:
         checkin_reminder_sweep()
-    with time_machine.travel(utc(2026, 11, 30, 9), tick=False):  # Monday of week 49
-        for callback in callbacks:
-            callback()
+    clock.move_to(local(NEXT_MONDAY, 9))  # Monday of week 49
+    for callback in callbacks:
+        callback()
     assert mail.outbox == []
     assert Delivery.objects.filter(skipped_at__isnull=False).count() == 2
 
@@ -198,12 +211,13 @@ def test_an_unknown_time_zone_does_not_stop_everyone_elses_reminders(
 
 
 def test_nothing_is_sent_before_the_claim_commits(
-    cast: Cast, immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks
+    cast: Cast,
+    clock: Clock,
+    immediate_tasks: None,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    with (
-        time_machine.travel(BERLIN_1505, tick=False),
-        django_capture_on_commit_callbacks() as callbacks,
-    ):
+    clock.move_to(BERLIN_1505)
+    with django_capture_on_commit_callbacks() as callbacks:
         claimed = checkin_reminder_sweep()
         assert mail.outbox == []
     assert len(claimed) == 2
@@ -223,26 +237,33 @@ def _add_people(count: int, start: int) -> None:
             CheckInPreference.objects.create(person=person, reminder_time=time(14, 0))
 
 
-def _queries_for_sweep(capture: CaptureCallbacks, at: datetime) -> tuple[int, int, int]:
-    """Queries of the sweep itself, then of the sending it queued, and the messages sent."""
+def _queries_for_sweep(
+    clock: Clock, capture: CaptureCallbacks, at: datetime
+) -> tuple[int, int, int]:
+    """Queries of the sweep itself at ``at``, then of the sending it queued, and the
+    messages sent."""
     before = len(mail.outbox)
-    with time_machine.travel(at, tick=False):
-        with CaptureQueriesContext(connection) as sweep_queries, capture() as callbacks:
-            checkin_reminder_sweep()
-        with CaptureQueriesContext(connection) as send_queries:
-            for callback in callbacks:
-                callback()
+    clock.move_to(at)
+    with CaptureQueriesContext(connection) as sweep_queries, capture() as callbacks:
+        checkin_reminder_sweep()
+    with CaptureQueriesContext(connection) as send_queries:
+        for callback in callbacks:
+            callback()
     return len(sweep_queries), len(send_queries), len(mail.outbox) - before
 
 
 def test_the_sweep_query_count_does_not_grow_with_the_number_of_people(
-    cast: Cast, immediate_tasks: None, django_capture_on_commit_callbacks: CaptureCallbacks
+    cast: Cast,
+    clock: Clock,
+    immediate_tasks: None,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
+    capture = django_capture_on_commit_callbacks
     _add_people(3, start=0)
-    few, send_few, sent_few = _queries_for_sweep(django_capture_on_commit_callbacks, BERLIN_1505)
+    few, send_few, sent_few = _queries_for_sweep(clock, capture, BERLIN_1505)
     _add_people(40, start=3)
     next_friday = BERLIN_1505 + timedelta(days=7)
-    many, send_many, sent_many = _queries_for_sweep(django_capture_on_commit_callbacks, next_friday)
+    many, send_many, sent_many = _queries_for_sweep(clock, capture, next_friday)
     assert sent_many > sent_few + 20  # the second sweep really did reach more people
     assert many == few <= 10
     # Sending is the one part that grows, on purpose: each message is claimed and stamped
@@ -251,7 +272,7 @@ def test_the_sweep_query_count_does_not_grow_with_the_number_of_people(
 
 
 def test_the_key_names_the_iso_week() -> None:
-    assert reminder_key(WEEK_48) == "checkin-reminder:2026-W48"
+    assert reminder_key(THIS_MONDAY) == "checkin-reminder:2026-W48"
 
 
 def test_claims_beyond_one_statement_are_all_made_and_sent(
@@ -259,5 +280,5 @@ def test_claims_beyond_one_statement_are_all_made_and_sent(
 ) -> None:
     # 10,000 claims go in statements of BATCH_SIZE rows; a small batch exercises the seams.
     monkeypatch.setattr("stride.notify.claims.BATCH_SIZE", 3)
-    sent = sweep(utc(2026, 11, 28, 10))  # Saturday: everyone's Friday reminder is due
+    sent = sweep(local(SATURDAY, 10))  # Saturday: everyone's Friday reminder is due
     assert len(sent) == len(cast.members) == Delivery.objects.filter(sent_at__isnull=False).count()

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail import EmailMessage
@@ -21,7 +20,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import Cast
 from stride.notify import registry, tasks
 from stride.notify.models import Delivery
 from stride.notify.outbox import (
@@ -31,9 +29,9 @@ from stride.notify.outbox import (
     stale_deliveries_requeue,
 )
 from stride.notify.recovery import MAX_TASK_ATTEMPTS, stale_work_recover, stuck_tasks_recover
-from stride.notify.tests.conftest import CaptureCallbacks, utc
+from stride.notify.tests.conftest import CaptureCallbacks
+from stride.testing import NOW, Cast, Clock
 
-NOW = utc(2026, 11, 27, 14, 5)
 STALE = timedelta(seconds=600)
 
 
@@ -65,14 +63,14 @@ def sent_to() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
-pytestmark = pytest.mark.django_db
+# Every test starts on the shared frozen clock at NOW; those about staleness move it on.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_each_delivery_is_claimed_and_stamped_on_its_own(cast: Cast, kind: None) -> None:
-    with time_machine.travel(NOW, tick=False):
-        ids = record(cast, "test:a") + record(cast, "test:a", person="bob")
-        with CaptureQueriesContext(connection) as queries:
-            assert deliveries_send(delivery_ids=ids) == ids
+    ids = record(cast, "test:a") + record(cast, "test:a", person="bob")
+    with CaptureQueriesContext(connection) as queries:
+        assert deliveries_send(delivery_ids=ids) == ids
     updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == 4  # claim and stamp, for each of the two
     assert sent_to() == ["alice@example.com", "bob@example.com"]
@@ -88,22 +86,22 @@ def test_sending_the_same_ids_again_sends_nothing_twice(cast: Cast, kind: None) 
     assert sent_to() == ["alice@example.com"]
 
 
-def test_a_live_claim_of_another_worker_is_left_alone(cast: Cast, kind: None) -> None:
+def test_a_live_claim_of_another_worker_is_left_alone(cast: Cast, kind: None, clock: Clock) -> None:
     [pk] = record(cast, "test:a")
-    with time_machine.travel(NOW, tick=False):
-        assert delivery_claim(delivery_id=pk, worker="other-worker")
-    with time_machine.travel(NOW + STALE - timedelta(seconds=1), tick=False):
-        assert deliveries_send(delivery_ids=[pk]) == []
+    assert delivery_claim(delivery_id=pk, worker="other-worker")
+    clock.move_to(NOW + STALE - timedelta(seconds=1))
+    assert deliveries_send(delivery_ids=[pk]) == []
     assert mail.outbox == []
 
 
-def test_a_stale_claim_of_a_dead_worker_is_taken_over_and_sent_once(cast: Cast, kind: None) -> None:
+def test_a_stale_claim_of_a_dead_worker_is_taken_over_and_sent_once(
+    cast: Cast, kind: None, clock: Clock
+) -> None:
     [pk] = record(cast, "test:a")
-    with time_machine.travel(NOW, tick=False):
-        assert delivery_claim(delivery_id=pk, worker="killed-worker")
-    with time_machine.travel(NOW + STALE + timedelta(seconds=1), tick=False):
-        assert deliveries_send(delivery_ids=[pk]) == [pk]
-        assert deliveries_send(delivery_ids=[pk]) == []
+    assert delivery_claim(delivery_id=pk, worker="killed-worker")
+    clock.move_to(NOW + STALE + timedelta(seconds=1))
+    assert deliveries_send(delivery_ids=[pk]) == [pk]
+    assert deliveries_send(delivery_ids=[pk]) == []
     assert sent_to() == ["alice@example.com"]
     assert Delivery.objects.get(pk=pk).attempts == 2
 
@@ -114,14 +112,15 @@ def test_two_claims_of_the_same_row_cannot_both_win(cast: Cast, kind: None) -> N
     assert not delivery_claim(delivery_id=pk, worker="two")
 
 
-def test_a_delivery_its_app_no_longer_wants_is_skipped_for_good(cast: Cast, kind: None) -> None:
+def test_a_delivery_its_app_no_longer_wants_is_skipped_for_good(
+    cast: Cast, kind: None, clock: Clock
+) -> None:
     ids = record(cast, "test:skip")
-    with time_machine.travel(NOW, tick=False):
-        assert deliveries_send(delivery_ids=ids) == []
+    assert deliveries_send(delivery_ids=ids) == []
     assert mail.outbox == []
     assert Delivery.objects.get(pk=ids[0]).skipped_at == NOW
-    with time_machine.travel(NOW + 2 * STALE, tick=False):
-        assert stale_deliveries_requeue() == []
+    clock.move_to(NOW + 2 * STALE)
+    assert stale_deliveries_requeue() == []
 
 
 class RefusesBob:
@@ -167,20 +166,19 @@ def _port_is_free(port: int) -> bool:
 
 
 def test_a_refused_message_does_not_stop_the_others_and_is_tried_again_once_stale(
-    cast: Cast, kind: None, smtp: RefusesBob
+    cast: Cast, kind: None, smtp: RefusesBob, clock: Clock
 ) -> None:
-    with time_machine.travel(NOW, tick=False):
-        bob, alice = record(cast, "test:a", person="bob") + record(cast, "test:a")
-        assert deliveries_send(delivery_ids=[bob, alice]) == [alice]
+    bob, alice = record(cast, "test:a", person="bob") + record(cast, "test:a")
+    assert deliveries_send(delivery_ids=[bob, alice]) == [alice]
     assert smtp.accepted == ["alice@example.com"]
     refused = Delivery.objects.get(pk=bob)
     assert (refused.sent_at, refused.attempts) == (None, 1)
     assert "No such mailbox" in refused.last_error
-    with time_machine.travel(NOW + timedelta(seconds=1), tick=False):
-        assert deliveries_send(delivery_ids=[bob]) == []  # its claim still holds: back off
-    with time_machine.travel(NOW + STALE + timedelta(seconds=1), tick=False):
-        assert stale_deliveries_requeue(now=NOW + 2 * STALE) == [bob]
-        assert deliveries_send(delivery_ids=[bob]) == []
+    clock.move_to(NOW + timedelta(seconds=1))
+    assert deliveries_send(delivery_ids=[bob]) == []  # its claim still holds: back off
+    clock.move_to(NOW + STALE + timedelta(seconds=1))
+    assert stale_deliveries_requeue(now=NOW + 2 * STALE) == [bob]
+    assert deliveries_send(delivery_ids=[bob]) == []
     assert Delivery.objects.get(pk=bob).attempts == 2
     assert smtp.accepted == ["alice@example.com"]
 
@@ -197,31 +195,31 @@ def test_with_the_mail_server_down_nothing_is_claimed_and_all_wait(
     assert deliveries_send(delivery_ids=ids) == ids
 
 
-def test_after_max_attempts_a_delivery_is_given_up(cast: Cast, kind: None) -> None:
+def test_after_max_attempts_a_delivery_is_given_up(cast: Cast, kind: None, clock: Clock) -> None:
     [pk] = record(cast, "test:a")
     Delivery.objects.filter(pk=pk).update(
         attempts=Delivery.MAX_ATTEMPTS, claimed_at=NOW, last_error="refused"
     )
-    with time_machine.travel(NOW + STALE + timedelta(seconds=1), tick=False):
-        assert not delivery_claim(delivery_id=pk, worker="w")
-        assert stale_deliveries_requeue() == []
+    clock.move_to(NOW + STALE + timedelta(seconds=1))
+    assert not delivery_claim(delivery_id=pk, worker="w")
+    assert stale_deliveries_requeue() == []
     assert Delivery.objects.get(pk=pk).skipped_at is not None
 
 
 def test_recovery_requeues_stale_claims_and_lost_rows_but_not_fresh_ones(
-    cast: Cast, kind: None, django_capture_on_commit_callbacks: CaptureCallbacks
+    cast: Cast,
+    kind: None,
+    clock: Clock,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    with time_machine.travel(NOW, tick=False):
-        claimed, lost = record(cast, "test:claimed", "test:lost")
-        delivery_claim(delivery_id=claimed, worker="killed-worker")
-    with time_machine.travel(NOW + STALE - timedelta(seconds=1), tick=False):
-        fresh = record(cast, "test:fresh")[0]
-        assert stale_deliveries_requeue() == []  # nobody is stale yet
+    claimed, lost = record(cast, "test:claimed", "test:lost")
+    delivery_claim(delivery_id=claimed, worker="killed-worker")
+    clock.move_to(NOW + STALE - timedelta(seconds=1))
+    fresh = record(cast, "test:fresh")[0]
+    assert stale_deliveries_requeue() == []  # nobody is stale yet
     later = NOW + STALE + timedelta(seconds=1)
-    with (
-        time_machine.travel(later, tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    clock.move_to(later)
+    with django_capture_on_commit_callbacks(execute=True):
         assert stale_deliveries_requeue() == [claimed, lost]
         # Queued again: not again in the next minute, however long the queue.
         assert stale_deliveries_requeue(now=later + timedelta(minutes=1)) == []
@@ -245,21 +243,23 @@ def _running(started: object, starts: int) -> str:
     return result.id
 
 
-def test_a_task_left_running_by_a_killed_worker_is_queued_again(settings: Any) -> None:
+def test_a_task_left_running_by_a_killed_worker_is_queued_again(
+    settings: Any, clock: Clock
+) -> None:
     settings.WORKER_STALE_SECONDS = int(STALE.total_seconds())
     stuck = _running(NOW, starts=1)
     busy = _running(NOW + STALE, starts=1)  # started recently: its worker may be alive
-    with time_machine.travel(NOW + STALE + timedelta(seconds=1), tick=False):
-        assert stuck_tasks_recover() == {"requeued": 1, "failed": 0}
+    clock.move_to(NOW + STALE + timedelta(seconds=1))
+    assert stuck_tasks_recover() == {"requeued": 1, "failed": 0}
     assert DBTaskResult.objects.get(pk=stuck).status == "READY"
     assert DBTaskResult.objects.get(pk=busy).status == "RUNNING"
 
 
-def test_a_task_that_killed_its_worker_too_often_is_failed(settings: Any) -> None:
+def test_a_task_that_killed_its_worker_too_often_is_failed(settings: Any, clock: Clock) -> None:
     settings.WORKER_STALE_SECONDS = int(STALE.total_seconds())
     stuck = _running(NOW, starts=MAX_TASK_ATTEMPTS)
-    with time_machine.travel(NOW + STALE + timedelta(seconds=1), tick=False):
-        assert stale_work_recover() == {"requeued": 0, "failed": 1, "deliveries": 0}
+    clock.move_to(NOW + STALE + timedelta(seconds=1))
+    assert stale_work_recover() == {"requeued": 0, "failed": 1, "deliveries": 0}
     row = DBTaskResult.objects.get(pk=stuck)
     assert row.status == "FAILED"
     assert row.exception_class_path == "stride.notify.recovery.WorkerLost"

@@ -9,26 +9,28 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
-from conftest import Cast
-from stride.notify.tests.conftest import utc
+from stride.testing import THIS_MONDAY, Cast, Clock
 
-BERLIN_1505 = utc(2026, 11, 27, 14, 5)
 REPO = Path(__file__).resolve().parents[3]
 
 
+@pytest.mark.clock  # the cast, too, is made on the frozen clock
 @pytest.mark.django_db(transaction=True)
-def test_worker_once_without_the_scheduler_only_runs_queued_tasks(cast: Cast) -> None:
-    with time_machine.travel(BERLIN_1505, tick=False):
-        call_command("worker", "--once", "--no-scheduler")
+def test_worker_once_without_the_scheduler_only_runs_queued_tasks(cast: Cast, clock: Clock) -> None:
+    # Friday 15:05 in Berlin: the scheduler, had it run, would remind alice and the manager.
+    friday = THIS_MONDAY + timedelta(days=4)
+    clock.move_to(datetime.combine(friday, time(15, 5), tzinfo=ZoneInfo("Europe/Berlin")))
+    call_command("worker", "--once", "--no-scheduler")
     assert mail.outbox == []
     assert not DBTaskResult.objects.exists()
 
