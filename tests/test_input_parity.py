@@ -180,6 +180,9 @@ CASES: list[tuple[Operation, str, str, Any]] = [
     (CREATE, "title", "x" * 200, "x" * 200),
     (CREATE, "title", "x" * 201, "x" * 201),
     (CREATE, "title", "   ", "   "),
+    # Whitespace as the document's pattern (ECMA-262 \s) counts it: U+3000 is, U+0085 is not.
+    (CREATE, "title", "\u3000\t", "\u3000\t"),
+    (CREATE, "title", "\u0085", "\u0085"),
     (CREATE, "period_end", "9999-12-31", "9999-12-31"),
     (CREATE, "period_start", "0001-01-01", "0001-01-01"),
     (CREATE, "period_end", "2199-12-31", "2199-12-31"),

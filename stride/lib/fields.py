@@ -128,11 +128,18 @@ NOTE_MAX = 2_000
 COMMENT_MAX = 5_000
 
 
+# Whitespace as JSON Schema patterns (ECMA-262 regular expressions) define ``\s``: what the
+# OpenAPI document's ``\S`` means. Python's ``str.strip()`` would also strip U+0085 and
+# U+001C-U+001F, which ECMA counts as text.
+WHITESPACE = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
 def _stripped(value: str) -> str:
-    # After the length check, so the limit is the one the OpenAPI document states (on the
-    # text as sent), and with Python's idea of whitespace, the one a JSON Schema ``\S``
-    # pattern uses: the page, the API and the document agree on every string.
-    return value.strip()
+    # After the length check, so the limit is the one the document states (on the text as
+    # sent); then surrounding whitespace goes, as the document's pattern counts it.
+    return value.strip(WHITESPACE)
 
 
 def _not_blank(value: str) -> str:
