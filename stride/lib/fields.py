@@ -131,8 +131,10 @@ COMMENT_MAX = 5_000
 # Whitespace as JSON Schema patterns (ECMA-262 regular expressions) define ``\s``: what the
 # OpenAPI document's ``\S`` means. Python's ``str.strip()`` would also strip U+0085 and
 # U+001C-U+001F, which ECMA counts as text.
-WHITESPACE = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
-    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000\ufeff")
 )
 
 
