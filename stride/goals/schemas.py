@@ -22,6 +22,7 @@ from stride.lib.fields import (
     LongText,
     Moment,
     Note,
+    PatchSchema,
     Position,
     Title,
     Unit,
@@ -56,7 +57,7 @@ class KeyResultCreate(Schema):
     weight: Weight = Field(default=Decimal(1), json_schema_extra={"default": 1})
 
 
-class KeyResultChange(Schema):
+class KeyResultChange(PatchSchema):
     """Send only the fields to change. A new value goes to ``…/updates`` instead."""
 
     title: Title = unset()
@@ -86,7 +87,7 @@ class ObjectiveCreate(Schema):
     key_results: list[KeyResultCreate] = Field(default_factory=list, max_length=MAX_KEY_RESULTS)
 
 
-class ObjectiveChange(Schema):
+class ObjectiveChange(PatchSchema):
     """Send only the fields to change; ``parent_id`` and ``team_id`` may be null (unset)."""
 
     title: Title = unset()

@@ -18,10 +18,12 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
+from ninja import Schema
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BeforeValidator,
+    ConfigDict,
     Field,
     StringConstraints,
     WithJsonSchema,
@@ -261,12 +263,23 @@ ID_MAX = _ids.MAX_ID
 # --- PATCH helpers -------------------------------------------------------------------------
 
 
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
 def unset() -> Any:
     """The default of a PATCH field: ``title: Title = unset()`` may be left out (it stays
-    None and is not in ``model_fields_set``) but not sent as null, and the OpenAPI document
-    offers no null either. Read a PATCH with ``model_dump(exclude_unset=True)``."""
-    return Field(default=None, json_schema_extra=_no_default)
+    None and is not in ``model_fields_set``) but not sent as null. The schema class must be
+    a ``PatchSchema``, whose OpenAPI document offers no null either. Read a PATCH with
+    ``model_dump(exclude_unset=True)``."""
+    return Field(default=None)
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", ...) is None and "anyOf" not in prop:
+            del prop["default"]
+
+
+class PatchSchema(Schema):
+    """Input of a PATCH: every field may be left out. A field typed without ``None``
+    (declared with ``unset()``) refuses an explicit null, and the document shows no null
+    default for it; a field typed ``X | None`` may be sent as null to clear it."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
