@@ -118,6 +118,10 @@ def audit_reads(*, actor: Viewer, action: str, targets: Iterable[AuditTarget]) -
                 changes={} if single else {"records": ids},
             )
         )
+    if len(entries) == 1:
+        # One INSERT in autocommit: bulk_create would add a transaction around it.
+        entries[0].save(force_insert=True)
+        return entries
     return AuditEntry.objects.bulk_create(entries)
 
 

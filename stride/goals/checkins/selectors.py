@@ -254,10 +254,14 @@ def checkin_form_rows(viewer: Viewer, week: WeekContext) -> list[KeyResultRow]:
         .annotate(last_confidence=Subquery(last_confidence))
         .order_by("objective__period_end", "objective__title", "objective_id", "position", "id")
     )
+    # What this week's check-in (if any) already reported: the same one query whether or
+    # not there is one yet, so the page's cost does not depend on the day of the week.
     reported: dict[int, KeyResultUpdate] = {}
-    if week.current is not None:
-        for update in KeyResultUpdate.objects.filter(checkin=week.current).order_by("at", "id"):
-            reported[update.key_result_id] = update
+    this_week = KeyResultUpdate.objects.filter(
+        checkin__person_id=person.pk, checkin__week_start=week.week_start
+    ).order_by("at", "id")
+    for update in this_week:
+        reported[update.key_result_id] = update
     return [
         KeyResultRow(
             key_result=kr,
