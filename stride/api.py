@@ -167,7 +167,9 @@ api = StrideAPI(
     version="1",
     description=(
         "Stride's REST API. Authenticate with the browser session or a personal access "
-        "token (`Authorization: Bearer …`, from `POST /api/v1/auth/token` or your profile). "
+        "token (`Authorization: Bearer …`): create one on the *Access tokens* page of the "
+        "account menu (`/access/tokens/`), or exchange e-mail and password for one with "
+        "`POST /api/v1/auth/token`. "
         "Every read is scoped to what the caller may see; forbidden objects answer 404. "
         "Bodies are JSON only (`Content-Type: application/json`, else 415). Lists page with "
         "at most 500 items a page."

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from stride.access.viewer import Viewer
 from stride.goals.models import KeyResult, Objective
 from stride.goals.schemas import MAX_KEY_RESULTS, KeyResultCreate, ObjectiveCreate, ValueRecord
-from stride.goals.selectors import owner_choices, parent_choices
+from stride.goals.selectors import may_set_company_objectives, owner_choices, parent_choices
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.scoring import quarter, shift_quarter
 from stride.org.models import Person, Team
@@ -110,6 +110,12 @@ class ObjectiveForm(SchemaForm):
         self.objective = objective
         owner = objective.owner if objective is not None else viewer.person
         self.fields["team"].queryset = teams_visible_to(viewer).order_by("name")  # type: ignore[attr-defined]
+        # Offer only the levels the viewer may choose (the service holds the same rule).
+        keeps_company = objective is not None and objective.level == Objective.Level.COMPANY
+        if not (may_set_company_objectives(viewer) or keeps_company):
+            self.fields["level"].choices = [  # type: ignore[attr-defined]
+                choice for choice in Objective.Level.choices if choice[0] != Objective.Level.COMPANY
+            ]
         self.fields["parent"].queryset = parent_choices(  # type: ignore[attr-defined]
             viewer, today=today, owner=owner, editing=objective
         )

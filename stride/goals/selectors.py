@@ -118,6 +118,12 @@ def can_edit_objective(viewer: Viewer, objective: Objective) -> bool:
     return viewer.is_hr_admin or viewer.is_self_or_manager_of(objective.owner)
 
 
+def may_set_company_objectives(viewer: Viewer) -> bool:
+    """Company objectives are set by HR admins and the head of the organisation (someone
+    with no manager); keeping one you were given is not restricted."""
+    return viewer.is_hr_admin or (viewer.person is not None and viewer.person.manager_id is None)
+
+
 def objective_for_editor(viewer: Viewer, objective_id: int) -> Objective:
     """The objective if the viewer may edit it; 404 when they may not even see it,
     and also 404 when they may only read it (editing is not theirs to know about)."""

@@ -24,7 +24,11 @@ from stride.access.audit import audit_write, diff
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate, Objective
 from stride.goals.schemas import FUTURE_SLACK, KeyResultCreate
-from stride.goals.selectors import can_edit_objective, objectives_visible_to
+from stride.goals.selectors import (
+    can_edit_objective,
+    may_set_company_objectives,
+    objectives_visible_to,
+)
 from stride.lib.input import parse_items
 from stride.org.models import Person, Team
 
@@ -74,7 +78,7 @@ def _check_objective(viewer: Viewer, data: dict[str, Any], instance: Objective |
     becomes_company = level == Objective.Level.COMPANY and (
         instance is None or instance.level != Objective.Level.COMPANY
     )
-    if becomes_company and not viewer.is_hr_admin and not _is_top_level(viewer):
+    if becomes_company and not may_set_company_objectives(viewer):
         errors["level"] = _(
             "Only HR admins and the head of the organisation set company objectives."
         )
@@ -142,10 +146,6 @@ def _may_align_to(owner: Person | None, parent: Objective, data: dict[str, Any])
         and (parent.period_end < start or parent.period_start > end)
     )
     return by_level and overlaps
-
-
-def _is_top_level(viewer: Viewer) -> bool:
-    return viewer.person is not None and viewer.person.manager_id is None
 
 
 def resolve_refs(

@@ -109,3 +109,12 @@ def test_failures_on_the_login_page_count_against_the_token_endpoint(cast: Cast)
         Client().post("/accounts/login/", {"login": "alice@example.com", "password": "wrong"})
     right = {"email": "alice@example.com", "password": PASSWORD}
     assert post_json(Client(), "/api/v1/auth/token", right).status_code == 429
+
+
+def test_the_account_menu_links_the_api_docs_which_say_where_tokens_are_made(
+    cast: Cast,
+) -> None:
+    page = cast.client(cast.alice).get("/goals/").content.decode()
+    assert 'href="/api/v1/docs"' in page
+    document = cast.client(cast.alice).get("/api/v1/openapi.json").json()
+    assert "Access tokens" in document["info"]["description"]

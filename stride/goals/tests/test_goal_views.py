@@ -613,3 +613,15 @@ def test_team_goals_show_a_large_team_a_page_of_people_at_a_time(cast: Cast) -> 
     ).content.decode()
     assert "Zed 24" in second and "Alice Report" not in second
     assert "Previous people" in second
+
+
+def test_the_goal_form_offers_company_level_only_to_those_who_may_set_it(cast: Cast) -> None:
+    company_option = '<option value="company"'
+    for member, offered in ((cast.alice, False), (cast.manager, False), (cast.skip, True)):
+        html = cast.client(member).get(CREATE).content.decode()
+        assert (company_option in html) is offered, member.name
+    assert company_option in cast.client(cast.hr).get(CREATE).content.decode()
+    # What the form does not offer, the service refuses too (the same rule).
+    response = cast.client(cast.alice).post(CREATE, objective_post(level="company"))
+    assert response.status_code == 422
+    assert "Only HR admins and the head of the organisation" in response.content.decode()
