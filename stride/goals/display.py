@@ -53,12 +53,27 @@ def format_number(value: Decimal | float | None) -> str:
     return number_format(Decimal(format(number.normalize(), "f")), force_grouping=True)
 
 
+# Money is written one way everywhere Stride shows it: the symbol before the amount for the
+# currencies people know by their sign, the ISO code after it for the others.
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def format_money(value: Decimal, code: str) -> str:
+    """``€37,000``, ``-$1,200.5``, ``37,000 CHF``."""
+    text = format_number(abs(value))
+    sign = "-" if value < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(code.upper())
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {code}".strip()
+
+
 def format_value(kr: KeyResult, value: Decimal | None) -> str:
-    """A key result's value with its unit: ``1,200 EUR``, ``45%``, ``Done``."""
+    """A key result's value with its unit: ``€1,200``, ``45%``, ``12 demos``, ``Done``."""
     if value is None:
         return "—"
     if kr.kind == KeyResult.Kind.MILESTONE:
         return _("Done") if value >= 1 else _("Not yet")
+    if kr.kind == KeyResult.Kind.CURRENCY:
+        return format_money(value, kr.unit)
     text = format_number(value)
     if kr.kind == KeyResult.Kind.PERCENT:
         return f"{text}%"
@@ -118,6 +133,11 @@ class KeyResultRow:
     @property
     def start_display(self) -> str:
         return format_value(self.kr, self.kr.start)
+
+    @property
+    def is_decreasing(self) -> bool:
+        """A target below the start: lower is better ("580 → 500", not "580 of 500")."""
+        return self.kr.direction == "decreasing"
 
     @property
     def projected_display(self) -> str:

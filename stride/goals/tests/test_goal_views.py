@@ -625,3 +625,31 @@ def test_the_goal_form_offers_company_level_only_to_those_who_may_set_it(cast: C
     response = cast.client(cast.alice).post(CREATE, objective_post(level="company"))
     assert response.status_code == 422
     assert "Only HR admins and the head of the organisation" in response.content.decode()
+
+
+@pytest.mark.clock
+def test_goals_read_the_way_people_say_them(cast: Cast) -> None:
+    """Lower-is-better key results show their direction, money is written one way, and a
+    milestone has no projection to fall short of."""
+    objective = make_objective(
+        cast,
+        cast.alice,
+        "Faster and cheaper",
+        key_results=[
+            {"title": "Build minutes", "start": 600, "target": 500, "unit": "min"},
+            {"title": "Revenue", "kind": "currency", "unit": "EUR", "start": 0, "target": 37000},
+            {"title": "Launch", "kind": "milestone"},
+        ],
+    )
+    build, revenue, launch = objective.key_results.order_by("position")
+    record(cast, cast.alice, build, 580)
+    for kr_row_value, kr in ((0, launch), (12000, revenue)):
+        record(cast, cast.alice, kr, kr_row_value)
+    page = cast.client(cast.alice).get("/goals/").content.decode()
+    assert "580 min</span> → <span" in page and "lower is better" in page
+    assert "580 min</span> of" not in page
+    assert "€37,000" in page and "37,000 EUR" not in page
+    assert "no projection" in page
+    detail = cast.client(cast.alice).get(f"/goals/{objective.pk}/").content.decode()
+    assert "lower is better" in detail and "€12,000" in detail
+    assert "it has no projection" in detail
