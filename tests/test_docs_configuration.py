@@ -150,7 +150,7 @@ def test_a_bad_setting_stops_stride_with_one_line_naming_the_variable(
 ):
     env = {**os.environ, "STRIDE_DATA_DIR": str(tmp_path), name: value}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [str(STRIDE), "check"], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode != 0
