@@ -137,6 +137,20 @@ def test_stride_serve_takes_its_address_from_host_and_says_so_in_its_help(monkey
     assert "HOST" in ServeCommand.help
 
 
+def stride_check(tmp_path: Path, **bad: str) -> subprocess.CompletedProcess[str]:
+    """``stride check`` in a fresh process whose environment holds ``bad``."""
+    env = {**os.environ, "STRIDE_DATA_DIR": str(tmp_path), **bad}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [str(STRIDE), "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_docs_show_the_very_line_a_bad_setting_prints(tmp_path):
+    line = stride_check(tmp_path, DEBUG="maybe").stderr.strip()
+    assert f"`{line}`" in DOC_TEXT
+
+
 @pytest.mark.parametrize(
     ("name", "value", "allowed"),
     [
@@ -148,11 +162,7 @@ def test_stride_serve_takes_its_address_from_host_and_says_so_in_its_help(monkey
 def test_a_bad_setting_stops_stride_with_one_line_naming_the_variable(
     tmp_path, name, value, allowed
 ):
-    env = {**os.environ, "STRIDE_DATA_DIR": str(tmp_path), name: value}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [str(STRIDE), "check"], env=env, capture_output=True, text=True, timeout=120
-    )
+    done = stride_check(tmp_path, **{name: value})
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
