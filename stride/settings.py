@@ -12,7 +12,15 @@ import dj_database_url
 import plotly
 from csp.constants import NONE, SELF
 
-from stride.lib.env import ConfigError, env_bool, env_int, env_list, env_str
+from stride.lib.env import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_zone,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("STRIDE_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -103,12 +111,18 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    try:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    except ValueError:  # dj_database_url's unknown-scheme and unparsable-URL errors
+        DATABASES = {"default": {"ENGINE": "unreadable"}}
     if DATABASES["default"]["ENGINE"] not in (
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
     ):
-        raise ConfigError("DATABASE_URL must point at PostgreSQL (postgres://…) or SQLite")
+        raise ConfigError(
+            "DATABASE_URL must be a postgres://USER:PASSWORD@HOST:PORT/NAME or "
+            "sqlite:////absolute/path URL"
+        )
 else:
     DATABASES = {
         "default": {
@@ -130,9 +144,15 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login rate limits, sessions' neighbours) ----------------------------------
+# Only Redis: Django's memcached backends need a client library Stride does not ship, and a
+# URL quietly falling back to the per-host file cache would let the login limits count per
+# host on a multi-host deployment that believes it shares one cache.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
-    raise ConfigError("CACHE_URL must be a redis:// or rediss:// URL (or unset for the file cache)")
+    raise ConfigError(
+        f"CACHE_URL must be a redis:// or rediss:// URL, or unset for the file cache, "
+        f"not {CACHE_URL.split('://')[0]!r}"
+    )
 if CACHE_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
@@ -281,7 +301,7 @@ WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 600, minimum=1)
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", "English")]
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -312,10 +332,11 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_MAX_PER_PAGE_SIZE = 500
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -7,6 +7,8 @@ misconfigured deployment stops at start-up instead of running with a silent defa
 from __future__ import annotations
 
 import os
+import zoneinfo
+from collections.abc import Sequence
 
 
 class ConfigError(RuntimeError):
@@ -51,3 +53,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: Sequence[str]) -> str:
+    """One of ``choices`` (compared without regard to case), returned as spelled there."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    for choice in choices:
+        if raw.strip().lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name} must be one of {'/'.join(choices)}, not {raw!r}")
+
+
+def env_zone(name: str, default: str) -> str:
+    """An IANA time zone name such as ``Europe/Berlin``."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        zoneinfo.ZoneInfo(raw.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{name} must be an IANA time zone name such as Europe/Berlin, not {raw!r}"
+        ) from None
+    return raw.strip()
