@@ -7,12 +7,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from stride.goals import services as goals
 from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate
 from stride.testing import Cast
 from tests.browser.conftest import (
+    VIEWPORTS,
     Size,
     assert_accessible,
     assert_no_horizontal_scroll,
@@ -125,6 +127,37 @@ def test_saving_a_check_in_that_changes_one_key_result_of_several_adds_exactly_o
     assert KeyResultUpdate.objects.count() == before + 2
     added = KeyResultUpdate.objects.filter(checkin=checkin).order_by("key_result__position")
     assert [(u.key_result_id, u.value) for u in added] == [(meetups.pk, 2), (guides.pk, 0)]
+
+
+def test_without_javascript_a_check_in_records_only_the_key_result_that_changed(
+    cast: Cast, browser: Browser, live_server: LiveServer
+) -> None:
+    key_result = give_alice_a_goal(cast)
+    today = date.today()
+    goals.objective_create(
+        viewer=cast.viewer(cast.alice),
+        title="Hire the support team",
+        period_start=today - timedelta(days=30),
+        period_end=today + timedelta(days=60),
+        key_results=[{"title": "Support hires", "start": 0, "target": 3}],
+    )
+    before = KeyResultUpdate.objects.count()
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport=VIEWPORTS["desktop"]
+    )
+    try:
+        page = context.new_page()
+        login(page, "alice@example.com")
+        page.goto("/check-ins/new")
+        # The server-rendered rows (the <noscript> fallback) are the form's rows.
+        page.get_by_label("4 — Good").check()
+        page.get_by_role("group", name="Pilot customers live").get_by_label("New value").fill("3")
+        page.get_by_role("button", name="Submit check-in").click()
+        expect(page.get_by_text("Your check-in for")).to_be_visible()
+    finally:
+        context.close()
+    assert KeyResultUpdate.objects.count() == before + 1
+    assert KeyResultUpdate.objects.get(checkin__isnull=False).key_result_id == key_result.pk
 
 
 def test_a_peer_cannot_open_the_check_in(cast: Cast, new_page: Callable[[Size], Page]) -> None:
