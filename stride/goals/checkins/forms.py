@@ -4,6 +4,7 @@ its field errors copied back onto these forms."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -82,6 +83,12 @@ class KeyResultRowForm(SchemaForm):
         help_text=_("How sure are you of reaching the target? 0 = no chance, 10 = certain."),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.TextInput())
+    # Not part of ``KeyResultReport``: it only decides whether an unchanged row is recorded.
+    confirmed = forms.BooleanField(
+        label=_("Confirmed"),
+        required=False,
+        help_text=_("Tick to record the value again as it is, to say it still holds."),
+    )
 
     def __init__(self, *args: Any, row: KeyResultRow, **kwargs: Any) -> None:
         kr = row.key_result
@@ -111,9 +118,51 @@ class KeyResultRowForm(SchemaForm):
         data = self.raw_input()
         return all(data.get(name) in (None, "") for name in ("value", "confidence", "note"))
 
+    def is_confirmed(self) -> bool:
+        widget = self.fields["confirmed"].widget
+        return bool(widget.value_from_datadict(self.data, self.files, self.add_prefix("confirmed")))
+
+    def changed(self) -> bool:
+        """The posted value, confidence or note differs from what the form showed (the key
+        result's current value, its last confidence, this week's note). Numbers compare by
+        value (``12.50`` is ``12.5``), notes without surrounding spaces; anything that does
+        not read as a number counts as changed, so the schema reports it on the row."""
+        data = self.raw_input()
+        shown = self.initial
+        if not _same_number(data.get("value"), shown.get("value")):
+            return True
+        if not _same_number(data.get("confidence"), shown.get("confidence")):
+            return True
+        return str(data.get("note") or "").strip() != str(shown.get("note") or "").strip()
+
+    def is_reported(self) -> bool:
+        """Whether this row becomes part of the check-in: the one rule deciding it (the
+        API's ``kr_updates`` are explicit and do not pass through here). A row is recorded
+        when the person changed it or ticked "Confirmed"; a row left as shown, or emptied
+        entirely, adds nothing to the key result's history. "Shown" is read again when the
+        form is posted, so the history is compared with what it holds now."""
+        if self.is_confirmed():
+            return True
+        return not self.is_blank() and self.changed()
+
     def as_update(self) -> KeyResultReport:
         assert isinstance(self.parsed, KeyResultReport)
         return self.parsed
+
+
+def _same_number(posted: Any, shown: Any) -> bool:
+    """Whether a posted number is the one shown (``12.50`` is ``12.5``; empty is empty). A
+    text that is no number never is, so the schema gets to report it on the row."""
+
+    def number(value: Any) -> Decimal | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return Decimal(str(value).strip())
+
+    try:
+        return number(posted) == number(shown)
+    except InvalidOperation:
+        return False
 
 
 def _plain(value: Any) -> str:

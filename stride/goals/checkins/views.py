@@ -63,9 +63,10 @@ def checkin_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CheckInForm(request.POST)
         row_forms = [KeyResultRowForm(request.POST, row=row) for row in rows]
-        # A row left empty is not part of the check-in; the others are parsed by the same
-        # ``KeyResultReport`` schema as the API's ``kr_updates`` items.
-        filled = [f for f in row_forms if not f.is_blank()]
+        # Only rows the person changed or confirmed are part of the check-in (the rule is
+        # ``KeyResultRowForm.is_reported``); they are parsed by the same ``KeyResultReport``
+        # schema as the API's ``kr_updates`` items.
+        filled = [f for f in row_forms if f.is_reported()]
         rows_valid = all([f.is_valid() for f in filled])
         if form.is_valid() and rows_valid:
             try:

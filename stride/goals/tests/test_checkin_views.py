@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -181,6 +183,112 @@ def test_a_service_error_on_a_key_result_lands_on_its_row(cast: Cast) -> None:
     assert response.status_code == 422
     assert "This field is required." in response.content.decode()
     assert CheckIn.objects.count() == 0
+
+
+class _FormFields(HTMLParser):
+    """The name/value pairs a browser would post from the page's fields, as shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") and a.get("type") not in ("checkbox", "radio"):
+            self.values[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a.get("name")
+        elif (
+            tag == "option"
+            and self._select
+            and ("selected" in a or self._select not in self.values)
+        ):
+            self.values[self._select] = a.get("value", "")
+
+
+def posted_as_shown(html: str) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(html)
+    return {k: v for k, v in parser.values.items() if k.startswith("kr-")}
+
+
+def three_key_results(cast: Cast) -> list[Any]:
+    objective = make_objective(
+        cast,
+        cast.alice,
+        "Grow usage",
+        key_results=[
+            {"title": "Signups", "target": 100, "current": 40},
+            {"title": "Weekly active users", "target": 500, "current": 120.5},
+            {"title": "Docs published", "kind": "milestone"},
+        ],
+    )
+    return list(objective.key_results.order_by("position", "id"))
+
+
+def test_saving_a_check_in_that_changes_one_key_result_of_several_adds_exactly_one_history_row(
+    cast: Cast,
+) -> None:
+    _signups, users, _docs = three_key_results(cast)
+    client = cast.client(cast.alice)
+    data = posted_as_shown(client.get(ROWS, headers={"HX-Request": "true"}).content.decode())
+    assert data[f"kr-{users.pk}-value"] == "120.5"
+    before = KeyResultUpdate.objects.count()
+    data.update({"mood": "4", f"kr-{users.pk}-value": "130"})
+    response = client.post(FORM, data)
+    assert response.status_code == 302
+    assert KeyResultUpdate.objects.count() == before + 1
+    update = KeyResultUpdate.objects.get(checkin__isnull=False)
+    assert (update.key_result_id, update.value) == (users.pk, 130)
+
+
+def test_a_changed_confidence_or_note_alone_is_recorded_and_a_number_written_differently_is_not(
+    cast: Cast,
+) -> None:
+    signups, users, docs = three_key_results(cast)
+    client = cast.client(cast.alice)
+    data = posted_as_shown(client.get(ROWS, headers={"HX-Request": "true"}).content.decode())
+    data.update(
+        {
+            "mood": "3",
+            f"kr-{signups.pk}-value": "40.00",  # the same number as shown
+            f"kr-{signups.pk}-note": "  ",  # spaces are no note
+            f"kr-{users.pk}-confidence": "6",
+            f"kr-{docs.pk}-note": "Waiting for review",
+        }
+    )
+    assert client.post(FORM, data).status_code == 302
+    recorded = KeyResultUpdate.objects.filter(checkin__isnull=False).order_by("key_result_id")
+    assert [(u.key_result_id, u.value, u.confidence, u.note) for u in recorded] == [
+        (users.pk, Decimal("120.5"), 6, ""),
+        (docs.pk, 0, None, "Waiting for review"),
+    ]
+
+
+def test_a_confirmed_key_result_records_its_unchanged_value_once(cast: Cast) -> None:
+    signups, _users, _docs = three_key_results(cast)
+    client = cast.client(cast.alice)
+    data = posted_as_shown(client.get(ROWS, headers={"HX-Request": "true"}).content.decode())
+    data.update({"mood": "4", f"kr-{signups.pk}-confirmed": "on"})
+    assert client.post(FORM, data).status_code == 302
+    # Saving the check-in again with the box still ticked confirms nothing new.
+    assert client.post(FORM, data).status_code == 302
+    recorded = KeyResultUpdate.objects.filter(checkin__isnull=False)
+    assert [(u.key_result_id, u.value) for u in recorded] == [(signups.pk, 40)]
+
+
+def test_saving_a_check_in_without_touching_any_key_result_records_none(cast: Cast) -> None:
+    three_key_results(cast)
+    client = cast.client(cast.alice)
+    # The no-JavaScript page: the rows are in the server-rendered fallback.
+    data = posted_as_shown(client.get(FORM).content.decode())
+    assert len([k for k in data if k.endswith("-value")]) == 3
+    before = KeyResultUpdate.objects.count()
+    data["mood"] = "5"
+    assert client.post(FORM, data).status_code == 302
+    assert KeyResultUpdate.objects.count() == before
+    assert CheckIn.objects.get().mood == 5
 
 
 def test_the_form_needs_the_same_queries_however_many_goals_and_weeks(
