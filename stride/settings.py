@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, found by the project engine that FORM_RENDERER uses.
+    "django.forms",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -107,6 +109,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form is rendered one way: label, control, help and errors together per field.
+FORM_RENDERER = "stride.lib.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")

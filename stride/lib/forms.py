@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorDict
 from pydantic import BaseModel
 
@@ -23,6 +24,16 @@ from stride.lib.input import (
     parse,
     problems_from_django,
 )
+
+
+class FormRenderer(TemplatesSetting):
+    """The one way Stride renders a form (``FORM_RENDERER``): every field group
+    (``{{ form.x.as_field_group }}``) is label, control, help text and errors in one wrapper
+    element, and ``{{ form }}`` is those groups in order. Templates come from the project's
+    template engine, so Stride's own templates override Django's widget templates."""
+
+    form_template_name = "stride/forms/form.html"
+    field_template_name = "stride/forms/field.html"
 
 
 def _property(schema: dict[str, Any], name: str) -> dict[str, Any]:

@@ -44,6 +44,8 @@ def test_a_check_in_written_in_the_browser_reaches_the_managers_team_page(
 
     page = new_page(size)
     login(page, "alice@example.com")
+    if size == "phone":  # the navigation is folded into its menu
+        page.get_by_role("navigation", name="Main").get_by_text("Menu", exact=True).click()
     page.get_by_role("link", name="Check-in", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Weekly check-in")
     # The key result arrives prefilled through htmx.
