@@ -1,11 +1,20 @@
-"""``stride demo``: migrate, load the demo organisation once, print the logins, and serve it
-(gunicorn and ``stride worker`` together; Ctrl-C stops both)."""
+"""``stride demo``: migrate, load the demo organisation once, serve it (gunicorn and
+``stride worker`` together; Ctrl-C stops both), and print the logins once it answers.
+
+The web server and the worker are told the address the demo serves (``SITE_URL``, for the
+links in e-mails) and write e-mails to files under ``EMAIL_FILE_PATH`` with one line each
+in the terminal, unless the administrator set ``SITE_URL`` or ``EMAIL_BACKEND``."""
 
 from __future__ import annotations
 
+import os
+import urllib.error
+import urllib.request
 from argparse import ArgumentParser
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -28,6 +37,31 @@ ROLES = {
     generator.REP_EMAIL: "Sales rep",
 }
 HOST = "127.0.0.1"
+DEMO_EMAIL_BACKEND = "stride.demo.mail.EmailBackend"
+
+
+def demo_environment(
+    *, host: str, port: int, environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """What the demo's web server and worker get on top of ``environ``: the address served
+    as ``SITE_URL`` and the demo's file e-mail backend, each unless set in ``environ``."""
+    env: dict[str, str] = {}
+    if not environ.get("SITE_URL"):
+        env["SITE_URL"] = f"http://{host}:{port}"
+    if not environ.get("EMAIL_BACKEND"):
+        env["EMAIL_BACKEND"] = DEMO_EMAIL_BACKEND
+    return env
+
+
+def _answers(url: str) -> bool:
+    """Whether the web server at ``url`` answers at all (any HTTP status counts)."""
+    try:
+        with urllib.request.urlopen(url, timeout=0.5):  # noqa: S310 - our own http:// URL
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def _port() -> int:
@@ -93,17 +127,31 @@ class Command(BaseCommand):
                 f"{summary.objectives} objectives with {summary.key_results} key results, "
                 f"{summary.checkins} check-ins in {summary.seconds:.1f} s."
             )
-        console.print(self._logins_table())
-        console.print(f"Open http://{HOST}:{port}/ and sign in with any login above.")
+        address = f"http://{HOST}:{port}"
+
+        def print_logins() -> None:
+            console.print(self._logins_table())
+            console.print(f"Open {address}/ and sign in with any login above.")
+
         if options["no_serve"]:
+            print_logins()
             return
+        env = demo_environment(host=HOST, port=port)
         console.print("Starting the web server and the worker; press Ctrl-C to stop both.")
+        if env.get("EMAIL_BACKEND") == DEMO_EMAIL_BACKEND:
+            console.print(
+                f"E-mails are written to {settings.EMAIL_FILE_PATH}/, one line each here."
+            )
+        # The logins come last, once the web server answers, so start-up lines from
+        # gunicorn and the worker do not push them out of sight.
         code = supervise(
             [
-                Child("web server", gunicorn_command(host=HOST, port=port, workers=2)),
-                Child("worker", worker_command()),
+                Child("web server", gunicorn_command(host=HOST, port=port, workers=2), env),
+                Child("worker", worker_command(), env),
             ],
             say=console.print,
+            ready=lambda: _answers(f"{address}/healthz"),
+            when_ready=print_logins,
         )
         if code:
             raise CommandError("Stopped because a child process ended.", returncode=code)
