@@ -8,16 +8,18 @@ in the terminal, unless the administrator set ``SITE_URL`` or ``EMAIL_BACKEND``.
 from __future__ import annotations
 
 import os
+import time
 import urllib.error
 import urllib.request
 from argparse import ArgumentParser
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import timezone
 from rich import box
 from rich.table import Table
 
@@ -25,6 +27,7 @@ from stride.demo import generator
 from stride.demo.console import console_for, progress_bars
 from stride.demo.processes import Child, gunicorn_command, supervise, worker_command
 from stride.lib.env import ConfigError, env_int
+from stride.notify.models import ScheduleSlot
 from stride.org.models import Person
 
 ROLES = {
@@ -53,10 +56,31 @@ def demo_environment(
     return env
 
 
+def _ready_check(address: str, *, worker_wait_seconds: float = 10.0) -> Callable[[], bool]:
+    """Ready once the web server answers and the worker has made its first scheduler tick
+    (a slot claimed since now), or ``worker_wait_seconds`` after the web server answered:
+    a slot already claimed in this minute by an earlier run must not hide the logins."""
+    started = timezone.now()
+    web_up_at: list[float] = []
+
+    def ready() -> bool:
+        if not web_up_at:
+            if not _answers(f"{address}/healthz"):
+                return False
+            web_up_at.append(time.monotonic())
+        if time.monotonic() - web_up_at[0] >= worker_wait_seconds:
+            return True
+        return ScheduleSlot.objects.filter(claimed_at__gte=started).exists()
+
+    return ready
+
+
 def _answers(url: str) -> bool:
     """Whether the web server at ``url`` answers at all (any HTTP status counts)."""
+    # Not shorter: requests that time out while gunicorn's workers boot still wait in the
+    # listen queue and are answered (and logged) later, one access-log line each.
     try:
-        with urllib.request.urlopen(url, timeout=0.5):  # noqa: S310 - our own http:// URL
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own http:// URL
             return True
     except urllib.error.HTTPError:
         return True
@@ -142,15 +166,15 @@ class Command(BaseCommand):
             console.print(
                 f"E-mails are written to {settings.EMAIL_FILE_PATH}/, one line each here."
             )
-        # The logins come last, once the web server answers, so start-up lines from
-        # gunicorn and the worker do not push them out of sight.
+        # The logins come last, once the web server answers and the worker has started, so
+        # their start-up lines do not push the logins out of sight.
         code = supervise(
             [
                 Child("web server", gunicorn_command(host=HOST, port=port, workers=2), env),
                 Child("worker", worker_command(), env),
             ],
             say=console.print,
-            ready=lambda: _answers(f"{address}/healthz"),
+            ready=_ready_check(address),
             when_ready=print_logins,
         )
         if code:
