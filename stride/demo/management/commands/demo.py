@@ -97,8 +97,9 @@ def _port() -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo organisation (once), print its logins, and serve it on "
-        "http://127.0.0.1:$PORT with the background worker. Ctrl-C stops both."
+        "Load the demo organisation (once), serve it on "
+        "http://127.0.0.1:$PORT with the background worker, e-mails written under "
+        "EMAIL_FILE_PATH with links to that address; print the logins. Ctrl-C stops both."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
