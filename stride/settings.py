@@ -290,6 +290,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # well below WORKER_STALE_SECONDS, so a stale claim means a dead worker, not a slow server.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stride <stride@localhost>")
+# Where Django's file backend (and the demo's, which `stride demo` uses) writes messages.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background work ------------------------------------------------------------------

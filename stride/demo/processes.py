@@ -9,20 +9,27 @@ server running without its worker (or the other way round).
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
 
 @dataclass(frozen=True)
 class Child:
+    """A program to run; ``env`` is added to (and wins over) the supervisor's environment."""
+
     name: str
     argv: Sequence[str]
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, **self.env}
 
 
 def _script(name: str) -> Path:
@@ -65,11 +72,16 @@ def supervise(
     say: Callable[[str], None] = print,
     poll_seconds: float = 0.2,
     grace_seconds: float = 15.0,
+    ready: Callable[[], bool] | None = None,
+    when_ready: Callable[[], None] | None = None,
 ) -> int:
     """Run ``children`` until a signal or one child's exit; stop them all; return the code.
 
     Returns 0 after SIGINT or SIGTERM, otherwise the exit code of the child that ended
-    first (1 when that child ended with 0: a server is not meant to end by itself)."""
+    first (1 when that child ended with 0: a server is not meant to end by itself).
+
+    ``when_ready`` runs once, the first time ``ready()`` is true (both are asked between
+    polls, so a child that dies while the others start is still noticed at once)."""
     received: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -82,7 +94,10 @@ def supervise(
         for child in children:
             if received:
                 break
-            running.append((child, subprocess.Popen(list(child.argv))))  # noqa: S603
+            running.append(
+                (child, subprocess.Popen(list(child.argv), env=child.environment()))  # noqa: S603
+            )
+        announced = False
         while not received:
             ended = next(((c, p) for c, p in running if p.poll() is not None), None)
             if ended is not None:
@@ -95,6 +110,9 @@ def supervise(
                 say(f"The {child.name} stopped (exit code {proc.returncode}); stopping the rest.")
                 code = proc.returncode or 1
                 break
+            if not announced and when_ready is not None and (ready is None or ready()):
+                announced = True
+                when_ready()
             time.sleep(poll_seconds)
         if received:
             say(f"Received {signal.Signals(received[0]).name}; stopping.")

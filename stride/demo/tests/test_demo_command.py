@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from stride.demo.management.commands import demo as demo_command
+from stride.demo.processes import Child
 from stride.goals.models import CheckIn, KeyResultUpdate, Objective
 from stride.org import services as org
 from stride.org.models import Person
@@ -94,3 +96,63 @@ def test_a_bad_port_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_roles_table_covers_every_demo_login() -> None:
     assert list(demo_command.ROLES) == LOGINS
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[Sequence[Child]]]:
+    """Run ``stride demo`` serving, with the start of processes recorded instead: the
+    recording answers "ready" at once, as a web server would once it is up."""
+    calls: list[Sequence[Child]] = []
+    out = StringIO()
+
+    def fake(children: Sequence[Child], **kwargs: object) -> int:
+        calls.append(children)
+        out.write("(processes started)\n")
+        when_ready = kwargs["when_ready"]
+        assert callable(when_ready)
+        when_ready()
+        return 0
+
+    monkeypatch.setattr(demo_command, "supervise", fake)
+    call_command("demo", "--people", "40", "--weeks", "2", stdout=out)
+    return out.getvalue(), calls
+
+
+@pytest.mark.django_db
+def test_the_web_server_and_worker_link_e_mails_to_the_served_port_and_write_them_to_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    _, calls = _serve(monkeypatch)
+    (children,) = calls
+    assert [child.name for child in children] == ["web server", "worker"]
+    for child in children:
+        assert child.environment()["SITE_URL"] == "http://127.0.0.1:8123"
+        assert child.environment()["EMAIL_BACKEND"] == "stride.demo.mail.EmailBackend"
+
+
+@pytest.mark.django_db
+def test_the_administrators_address_and_mail_backend_are_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.setenv("SITE_URL", "https://stride.example.com")
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    _, calls = _serve(monkeypatch)
+    for child in calls[0]:
+        assert child.environment()["SITE_URL"] == "https://stride.example.com"
+        assert child.environment()["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+
+
+@pytest.mark.django_db
+def test_the_logins_are_printed_last_once_the_processes_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    output, _ = _serve(monkeypatch)
+    started = output.index("(processes started)")
+    assert "E-mails are written to" in output[:started]
+    assert started < output.index("manager@example.com")
+    assert output.rstrip().endswith("sign in with any login above.")

@@ -98,3 +98,44 @@ def test_the_worker_is_stride_worker_from_the_same_installation() -> None:
     argv = worker_command()
     assert argv[-1] == "worker"
     assert Path(argv[0]).parent == Path(sys.executable).parent
+
+
+def test_a_child_runs_with_its_own_variables_on_top_of_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIDE_KEPT", "inherited")
+    monkeypatch.setenv("SITE_URL", "http://127.0.0.1:8000")
+    seen = tmp_path / "seen.txt"
+    code = (
+        "import os, pathlib; "
+        f"pathlib.Path({str(seen)!r}).write_text("
+        "os.environ['STRIDE_KEPT'] + ' ' + os.environ['SITE_URL'])"
+    )
+    child = Child("printer", [sys.executable, "-c", code], {"SITE_URL": "http://127.0.0.1:8123"})
+    supervise([child], say=lambda _: None, poll_seconds=0.05)
+    assert seen.read_text() == "inherited http://127.0.0.1:8123"
+
+
+def test_the_ready_announcement_comes_once_after_the_children_started(tmp_path: Path) -> None:
+    pid_file = tmp_path / "sleeper.pid"
+    marker = tmp_path / "announced"
+    announced: list[bool] = []
+
+    def announce() -> None:
+        announced.append(True)
+        marker.write_text("yes")
+
+    # The second child leaves once the announcement has been made.
+    leaver = _waits_for(
+        pid_file,
+        f"m = pathlib.Path({str(marker)!r})\nwhile not m.exists(): time.sleep(0.05)\n",
+    )
+    code = supervise(
+        [_sleeper(pid_file), Child("leaver", leaver)],
+        say=lambda _: None,
+        poll_seconds=0.05,
+        ready=lambda: pid_file.exists() and bool(pid_file.read_text()),
+        when_ready=announce,
+    )
+    assert code == 1
+    assert announced == [True]

@@ -185,5 +185,8 @@ def test_stride_demo_serves_the_logins_and_ctrl_c_stops_server_and_worker(
     code, out = _stop(proc, signal.SIGINT, tmp_path)
     assert code == 0, out
     assert "manager@example.com" in out
+    # The logins come after the web server's and the worker's start-up lines.
+    assert out.index("Listening at") < out.index("manager@example.com")
+    assert out.index("Starting worker") < out.index("manager@example.com")
     assert "Received SIGINT" in out
     assert _nothing_listens_on(port)

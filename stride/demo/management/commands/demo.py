@@ -1,14 +1,25 @@
-"""``stride demo``: migrate, load the demo organisation once, print the logins, and serve it
-(gunicorn and ``stride worker`` together; Ctrl-C stops both)."""
+"""``stride demo``: migrate, load the demo organisation once, serve it (gunicorn and
+``stride worker`` together; Ctrl-C stops both), and print the logins once it answers.
+
+The web server and the worker are told the address the demo serves (``SITE_URL``, for the
+links in e-mails) and write e-mails to files under ``EMAIL_FILE_PATH`` with one line each
+in the terminal, unless the administrator set ``SITE_URL`` or ``EMAIL_BACKEND``."""
 
 from __future__ import annotations
 
+import os
+import time
+import urllib.error
+import urllib.request
 from argparse import ArgumentParser
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import timezone
 from rich import box
 from rich.table import Table
 
@@ -16,6 +27,7 @@ from stride.demo import generator
 from stride.demo.console import console_for, progress_bars
 from stride.demo.processes import Child, gunicorn_command, supervise, worker_command
 from stride.lib.env import ConfigError, env_int
+from stride.notify.models import ScheduleSlot
 from stride.org.models import Person
 
 ROLES = {
@@ -28,6 +40,52 @@ ROLES = {
     generator.REP_EMAIL: "Sales rep",
 }
 HOST = "127.0.0.1"
+DEMO_EMAIL_BACKEND = "stride.demo.mail.EmailBackend"
+
+
+def demo_environment(
+    *, host: str, port: int, environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """What the demo's web server and worker get on top of ``environ``: the address served
+    as ``SITE_URL`` and the demo's file e-mail backend, each unless set in ``environ``."""
+    env: dict[str, str] = {}
+    if not environ.get("SITE_URL"):
+        env["SITE_URL"] = f"http://{host}:{port}"
+    if not environ.get("EMAIL_BACKEND"):
+        env["EMAIL_BACKEND"] = DEMO_EMAIL_BACKEND
+    return env
+
+
+def _ready_check(address: str, *, worker_wait_seconds: float = 10.0) -> Callable[[], bool]:
+    """Ready once the web server answers and the worker has made its first scheduler tick
+    (a slot claimed since now), or ``worker_wait_seconds`` after the web server answered:
+    a slot already claimed in this minute by an earlier run must not hide the logins."""
+    started = timezone.now()
+    web_up_at: list[float] = []
+
+    def ready() -> bool:
+        if not web_up_at:
+            if not _answers(f"{address}/healthz"):
+                return False
+            web_up_at.append(time.monotonic())
+        if time.monotonic() - web_up_at[0] >= worker_wait_seconds:
+            return True
+        return ScheduleSlot.objects.filter(claimed_at__gte=started).exists()
+
+    return ready
+
+
+def _answers(url: str) -> bool:
+    """Whether the web server at ``url`` answers at all (any HTTP status counts)."""
+    # Not shorter: requests that time out while gunicorn's workers boot still wait in the
+    # listen queue and are answered (and logged) later, one access-log line each.
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own http:// URL
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def _port() -> int:
@@ -39,8 +97,9 @@ def _port() -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo organisation (once), print its logins, and serve it on "
-        "http://127.0.0.1:$PORT with the background worker. Ctrl-C stops both."
+        "Load the demo organisation (once), serve it on "
+        "http://127.0.0.1:$PORT with the background worker, e-mails written under "
+        "EMAIL_FILE_PATH with links to that address; print the logins. Ctrl-C stops both."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -93,17 +152,31 @@ class Command(BaseCommand):
                 f"{summary.objectives} objectives with {summary.key_results} key results, "
                 f"{summary.checkins} check-ins in {summary.seconds:.1f} s."
             )
-        console.print(self._logins_table())
-        console.print(f"Open http://{HOST}:{port}/ and sign in with any login above.")
+        address = f"http://{HOST}:{port}"
+
+        def print_logins() -> None:
+            console.print(self._logins_table())
+            console.print(f"Open {address}/ and sign in with any login above.")
+
         if options["no_serve"]:
+            print_logins()
             return
+        env = demo_environment(host=HOST, port=port)
         console.print("Starting the web server and the worker; press Ctrl-C to stop both.")
+        if env.get("EMAIL_BACKEND") == DEMO_EMAIL_BACKEND:
+            console.print(
+                f"E-mails are written to {settings.EMAIL_FILE_PATH}/, one line each here."
+            )
+        # The logins come last, once the web server answers and the worker has started, so
+        # their start-up lines do not push the logins out of sight.
         code = supervise(
             [
-                Child("web server", gunicorn_command(host=HOST, port=port, workers=2)),
-                Child("worker", worker_command()),
+                Child("web server", gunicorn_command(host=HOST, port=port, workers=2), env),
+                Child("worker", worker_command(), env),
             ],
             say=console.print,
+            ready=_ready_check(address),
+            when_ready=print_logins,
         )
         if code:
             raise CommandError("Stopped because a child process ended.", returncode=code)
