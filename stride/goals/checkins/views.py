@@ -1,5 +1,6 @@
 """Weekly check-in pages: the form, one check-in with its comments, my check-ins and those
-shared with me, check-in settings, and the manager's team page.
+shared with me, one person's check-in history, check-in settings, and the manager's team
+page.
 
 Views are thin: they read through ``checkins.selectors`` (which take the viewer and answer
 404 for anything the viewer may not see) and write through ``checkins.services``."""
