@@ -50,8 +50,9 @@ from stride.testing.world import (
     World,
 )
 
-# Who may reach a route: every signed-in member, the target's readers, its editors, or HR.
-Access = Literal["signed_in", "read", "edit", "hr"]
+# Who may reach a route: every signed-in member, the target's readers, its editors, HR, or
+# (for a person) those who may read the person's check-ins.
+Access = Literal["signed_in", "read", "edit", "hr", "checkins"]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 PERIOD = {"period_start": THIS_QUARTER[0].isoformat(), "period_end": THIS_QUARTER[1].isoformat()}
 
@@ -158,6 +159,7 @@ WEB: dict[tuple[str, str], Rule] = {
         "read", ok=(302,), form=Form(page="goals:checkin_detail", fill={"body": "Walk comment"})
     ),
     ("goals:team_checkins", "get"): Rule("signed_in", queries=({}, {"scope": "subtree"})),
+    ("goals:person_checkins", "get"): Rule("checkins", queries=({}, {"page": "2"})),
     ("access:audit_log", "get"): Rule(
         "hr", queries=({}, {"target_type": "goals.objective"}, {"actor": "manager"})
     ),
@@ -273,6 +275,7 @@ def allowed(rule: Rule, target: Target) -> frozenset[str]:
         "read": target.readers,
         "edit": target.editors,
         "hr": HR_ONLY,
+        "checkins": target.checkin_readers,
     }[rule.access]
 
 

@@ -101,6 +101,9 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             "reports": shown[:PROFILE_REPORTS_SHOWN],
             "more_reports": len(shown) > PROFILE_REPORTS_SHOWN,
             "hr_details": selectors.can_see_hr_details(viewer, subject),
+            # The check-in history is linked for those who may read it by their place in
+            # the tree (no query); an accountability partner reaches it from the check-in.
+            "checkins_readable": selectors.can_see_hr_details(viewer, subject),
         },
     )
 

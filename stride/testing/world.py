@@ -18,6 +18,8 @@ bob's private objective            bob, manager, skip, hr                 the sa
 alice's check-in and its comment   alice, manager, skip, hr, salesmanager the same may comment
                                    (her accountability partner)
 alice's token                      alice                                  alice
+alice's / bob's / manager's        the person, their managers, hr (and    —
+  check-in history                 alice's partner, salesmanager)
 =================================  =====================================  ====================
 """
 
@@ -52,6 +54,12 @@ ALICE_EDITORS = frozenset({"alice", "manager", "skip", "hr"})
 BOB_EDITORS = frozenset({"bob", "manager", "skip", "hr"})
 TEAM_EDITORS = frozenset({"manager", "skip", "hr"})
 CHECKIN_READERS = ALICE_EDITORS | {"salesmanager"}
+# Whose check-ins each member may read: themselves, their managers, their partner, HR.
+PERSON_CHECKIN_READERS = {
+    "alice": CHECKIN_READERS,
+    "bob": BOB_EDITORS,
+    "manager": TEAM_EDITORS,
+}
 
 # Titles and texts chosen to appear nowhere else, so finding one in an answer means it leaked.
 PUBLIC_TITLE = "Walk public objective Kestrel"
@@ -86,6 +94,8 @@ class Target:
     readers: frozenset[str]
     editors: frozenset[str]
     fresh: Callable[[], dict[str, int]] | None = None
+    # For a person: who may read their check-ins (their history page).
+    checkin_readers: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -212,7 +222,13 @@ def build_world(cast: Cast) -> World:
         "objective_id": objective_targets,
         "key_result_id": objective_targets,
         "person_id": [
-            Target(f"person {name}", {"person_id": pk}, EVERYONE, EVERYONE)
+            Target(
+                f"person {name}",
+                {"person_id": pk},
+                EVERYONE,
+                EVERYONE,
+                checkin_readers=PERSON_CHECKIN_READERS[name],
+            )
             for name, pk in people.items()
         ],
         "checkin_id": [Target("alice's check-in", checkin_ids, CHECKIN_READERS, CHECKIN_READERS)],

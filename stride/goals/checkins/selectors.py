@@ -31,6 +31,7 @@ from stride.goals.models import CheckIn, CheckInComment, KeyResult, KeyResultUpd
 from stride.goals.selectors import (
     READ_CHECKIN,
     audit_objectives_read,
+    checkin_authors_q,
     checkins_visible_to,
     objective_visibility_q,
     objectives_visible_to,
@@ -38,7 +39,7 @@ from stride.goals.selectors import (
 from stride.lib.scoring import expected_progress, pace
 from stride.lib.weeks import current_week_start, iso_label, local_today
 from stride.org.models import Person
-from stride.org.selectors import subtree_of
+from stride.org.selectors import people_visible_to, subtree_of
 
 # The team page reads this many weeks of check-ins; a longer streak shows as "26+".
 STREAK_WINDOW_WEEKS = 26
@@ -110,6 +111,41 @@ def checkin_detail_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
     return checkin
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """The same person's nearest earlier or later check-in: only its id and week, which
+    show none of its content (so fetching it is not an audited read)."""
+
+    checkin_id: int
+    week_start: date
+
+    @property
+    def label(self) -> str:
+        return iso_label(self.week_start)
+
+
+def neighbours(viewer: Viewer, checkin: CheckIn) -> tuple[Neighbour | None, Neighbour | None]:
+    """The check-ins of the same person just before and just after ``checkin`` that the
+    viewer may see (weeks without a check-in are skipped). Two queries."""
+    same_person = checkins_visible_to(viewer, audit=False).filter(person_id=checkin.person_id)
+    earlier = (
+        same_person.filter(week_start__lt=checkin.week_start)
+        .order_by("-week_start")
+        .values_list("pk", "week_start")
+        .first()
+    )
+    later = (
+        same_person.filter(week_start__gt=checkin.week_start)
+        .order_by("week_start")
+        .values_list("pk", "week_start")
+        .first()
+    )
+    return (
+        Neighbour(*earlier) if earlier is not None else None,
+        Neighbour(*later) if later is not None else None,
+    )
+
+
 def checkin_summary_for_viewer(viewer: Viewer, checkin_id: int) -> CheckIn:
     """One check-in (with its person, nothing else), or 404 when the viewer may not see it.
     It is a lookup that shows none of the check-in's content (to comment on it, or to list
@@ -162,6 +198,29 @@ def my_checkins(viewer: Viewer) -> QuerySet[CheckIn]:
     return (
         checkins_visible_to(viewer)
         .filter(person_id=viewer.require_person().pk)
+        .annotate(comment_count=Count("comments"))
+        .order_by("-week_start")
+    )
+
+
+def checkin_author_for_viewer(viewer: Viewer, person_id: int) -> Person:
+    """The person whose check-ins the viewer may read (themselves, someone below them, one
+    who chose them as partner; anyone for HR admins), or 404: for anyone else the person's
+    check-in history does not exist, even when it is empty. One query."""
+    person = (
+        people_visible_to(viewer).filter(checkin_authors_q(viewer)).filter(pk=person_id).first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_checkins(viewer: Viewer, person: Person) -> QuerySet[CheckIn]:
+    """One person's check-ins the viewer may see, newest first, with how many comments
+    each has; fetching someone else's is an audited read."""
+    return (
+        checkins_visible_to(viewer)
+        .filter(person_id=person.pk)
         .annotate(comment_count=Count("comments"))
         .order_by("-week_start")
     )
@@ -284,6 +343,7 @@ class TeamMember:
     streak_capped: bool
     last_mood: int | None
     last_week_start: date | None
+    last_checkin_id: int | None = None  # the latest check-in up to this week
 
     @property
     def checked_in(self) -> bool:
@@ -410,6 +470,7 @@ def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -
                 streak_capped=run >= STREAK_WINDOW_WEEKS,
                 last_mood=mine[last][1] if last is not None else None,
                 last_week_start=last,
+                last_checkin_id=mine[last][0] if last is not None else None,
             )
         )
 

@@ -10,6 +10,11 @@ urlpatterns = [
     path("check-ins/new", checkin_views.checkin_form, name="checkin_form"),
     path("check-ins/new/key-results", checkin_views.checkin_kr_rows, name="checkin_kr_rows"),
     path("check-ins/settings", checkin_views.checkin_settings, name="checkin_settings"),
+    path(
+        "check-ins/person/<id:person_id>/",
+        checkin_views.person_checkins,
+        name="person_checkins",
+    ),
     path("check-ins/<id:checkin_id>/", checkin_views.checkin_detail, name="checkin_detail"),
     path(
         "check-ins/<id:checkin_id>/comments",

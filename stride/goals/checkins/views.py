@@ -1,5 +1,6 @@
 """Weekly check-in pages: the form, one check-in with its comments, my check-ins and those
-shared with me, check-in settings, and the manager's team page.
+shared with me, one person's check-in history, check-in settings, and the manager's team
+page.
 
 Views are thin: they read through ``checkins.selectors`` (which take the viewer and answer
 404 for anything the viewer may not see) and write through ``checkins.services``."""
@@ -144,8 +145,11 @@ def checkin_kr_rows(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(viewer: Viewer, checkin: CheckIn, comment_form: CommentForm) -> dict[str, Any]:
     me = viewer.require_person()
+    previous, following = sel.neighbours(viewer, checkin)
     return {
         "checkin": checkin,
+        "previous": previous,
+        "next": following,
         "updates": sel.reported_updates(checkin),
         "comments": list(checkin.comments.all()),
         "comment_form": comment_form,
@@ -210,6 +214,23 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
         request,
         "goals/checkins/list.html",
         {"mine": mine, "shared": shared, "week": week},
+    )
+
+
+@login_required
+@require_GET
+def person_checkins(request: HttpRequest, person_id: int) -> HttpResponse:
+    """One person's check-in history, newest first and paginated; 404 for a viewer who
+    may not read that person's check-ins."""
+    viewer = _viewer(request)
+    person = sel.checkin_author_for_viewer(viewer, person_id)
+    page = Paginator(sel.person_checkins(viewer, person), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return TemplateResponse(
+        request,
+        "goals/checkins/person.html",
+        {"person": person, "page": page, "is_me": person.pk == viewer.person_id},
     )
 
 

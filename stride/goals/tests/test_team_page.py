@@ -25,7 +25,10 @@ pytestmark = pytest.mark.clock
 
 
 def row_of(html: str, name: str) -> str:
-    match = re.search(rf"<tr>\s*<th scope=\"row\">{re.escape(name)}.*?</tr>", html, re.S)
+    # The name is a link to the person's profile.
+    match = re.search(
+        rf"<tr>\s*<th scope=\"row\"><a href=\"[^\"]+\">{re.escape(name)}</a>.*?</tr>", html, re.S
+    )
     assert match is not None, f"no row for {name}"
     return match.group(0)
 
