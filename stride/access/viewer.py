@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from stride.access.roles import Role
@@ -23,6 +23,9 @@ class Viewer:
     person: Person | None
     roles: frozenset[str] = field(default_factory=frozenset)
     via: str = "web"
+    # Whether anyone reports to the person: read with the login (no extra query) so the
+    # navigation offers "My team" only to managers. None when not looked up (API callers).
+    has_reports: bool | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -77,18 +80,23 @@ def viewer_for_user(user: Any, *, via: str = "web") -> Viewer:
     this module needs nothing from ``org`` at run time."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
+    user_model = get_user_model()
+    person_field: Any = user_model._meta.get_field("person")
+    person_model: Any = person_field.related_model
+    reports = person_model._default_manager.filter(manager_id=OuterRef("person__pk"))
     found = (
-        get_user_model()
-        ._default_manager.filter(pk=user.pk)
+        user_model._default_manager.filter(pk=user.pk)
         .select_related("person")
         .prefetch_related("person__grants")
+        .annotate(person_has_reports=Exists(reports))
         .first()
     )
     person: Person | None = getattr(found, "person", None) if found is not None else None
     if person is None or person.has_left:
         # People who have left see nothing, even through a session opened before they left.
         return ANONYMOUS
-    return viewer_for_person(person, via=via)
+    viewer = viewer_for_person(person, via=via)
+    return replace(viewer, has_reports=bool(getattr(found, "person_has_reports", False)))
 
 
 def viewer_for_person(person: Person, *, via: str = "web") -> Viewer:

@@ -118,3 +118,11 @@ def test_the_account_menu_links_the_api_docs_which_say_where_tokens_are_made(
     assert 'href="/api/v1/docs"' in page
     document = cast.client(cast.alice).get("/api/v1/openapi.json").json()
     assert "Access tokens" in document["info"]["description"]
+
+
+def test_my_team_is_in_the_navigation_only_for_people_with_reports(cast: Cast) -> None:
+    link = 'href="/team/"'
+    assert link in cast.client(cast.manager).get("/goals/").content.decode()
+    assert link in cast.client(cast.skip).get("/goals/").content.decode()
+    assert link not in cast.client(cast.alice).get("/goals/").content.decode()
+    assert link not in cast.client(cast.outsider).get("/goals/").content.decode()
