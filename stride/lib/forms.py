@@ -10,6 +10,7 @@ each rule is written once. Fields the schema does not know (a formset's ``id`` a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any, ClassVar
 
 from django import forms
@@ -36,6 +37,12 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "stride/forms/field.html"
 
 
+@cache
+def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    # Built once per schema class, not on every form a page renders.
+    return schema.model_json_schema()
+
+
 def _property(schema: dict[str, Any], name: str) -> dict[str, Any]:
     prop: dict[str, Any] = schema.get("properties", {}).get(name, {})
     options = [p for p in prop.get("anyOf", []) if p.get("type") != "null"]
@@ -58,7 +65,7 @@ class SchemaForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parsed: BaseModel | None = None
-        self._json_schema = self.schema.model_json_schema()
+        self._json_schema = _json_schema(self.schema)
         required = set(self._json_schema.get("required", []))
         for name, field in self.fields.items():
             target = self.schema_name(name)
