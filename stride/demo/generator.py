@@ -839,7 +839,7 @@ class _Rows:
             KeyResult,
             [
                 "id", "objective", "title", "kind", "unit", "start", "target", "current",
-                "weight", "position",
+                "weight", "position", "created_at",
             ],
         )  # fmt: skip
         self.checkins = _Table(
@@ -925,6 +925,7 @@ def _add_goals(objectives: list[_Objective], rows: _Rows) -> None:
                 kr.current,
                 kr.weight,
                 kr.position,
+                planned,
             )
 
 

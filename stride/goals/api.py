@@ -22,6 +22,7 @@ from pydantic import Field
 
 from stride.access.viewer import Viewer
 from stride.goals import selectors, services
+from stride.goals.health import State, objective_health
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
 from stride.goals.schemas import (
     KeyResultChange,
@@ -37,7 +38,7 @@ from stride.goals.schemas import (
 from stride.lib.fields import Day
 from stride.lib.ids import Id
 from stride.lib.pagination import StrideCursorPagination, StridePagination
-from stride.lib.scoring import expected_progress, project_value
+from stride.lib.scoring import GRACE_DAYS, RISK_MARGIN, Reading, RiskReason, project_value
 from stride.lib.weeks import local_today
 
 router = Router(tags=["goals"])
@@ -53,12 +54,16 @@ def _zone(viewer: Viewer) -> ZoneInfo:
     return viewer.person.zone if viewer.person is not None else UTC
 
 
-def _today(context: dict[str, Any] | None) -> date:
-    """Today where the caller lives (the schemas' resolvers get the request in context)."""
+def _caller_zone(context: dict[str, Any] | None) -> ZoneInfo:
+    """The caller's zone (the schemas' resolvers get the request in context)."""
     request = (context or {}).get("request")
     viewer = getattr(request, "auth", None)
-    zone = _zone(viewer) if isinstance(viewer, Viewer) else UTC
-    return local_today(timezone.now(), zone)
+    return _zone(viewer) if isinstance(viewer, Viewer) else UTC
+
+
+def _today(context: dict[str, Any] | None) -> date:
+    """Today where the caller lives."""
+    return local_today(timezone.now(), _caller_zone(context))
 
 
 # --- out ----------------------------------------------------------------------------------
@@ -100,6 +105,45 @@ class KeyResultDetailOut(KeyResultOut):
     )
 
 
+class HealthOut(Schema):
+    """A goal's health by the one rule every page shows (docs/goals.md, "Health")."""
+
+    state: State = Field(
+        description="The owner's status and the computed reading as one state: achieved, "
+        "missed, off_track and at_risk (the owner's word, or the period ended), "
+        "falling_short (the owner says on track but the projection misses the target by "
+        "more than the margin), behind (on track by the owner, behind the expected pace), "
+        "on_track (on or ahead of pace), too_early (set up less than "
+        f"{GRACE_DAYS} days ago), not_started (the period is still to come)."
+    )
+    label: str = Field(description="The words of the health badge on the goal pages.")
+    summary: str = Field(
+        description="The sentence the goal pages show: who says what, with the numbers."
+    )
+    reading: Reading | None = Field(
+        description="The computed pace: progress against expected_progress within 5 points; "
+        "too_early for a goal set up less than "
+        f"{GRACE_DAYS} days ago; null before the period or once achieved or missed."
+    )
+    expected_progress: float = Field(
+        description="Where a steadily advancing goal would stand today, each key result "
+        "measured from the day it was set up (weight-normalised mean)."
+    )
+    projected_progress: float | None = Field(
+        description="Share of the target reached at the period end at the rate each key "
+        "result has kept since it was set up (capped at 1); null while too early to tell."
+    )
+    at_risk: bool = Field(
+        description="True when the owner says at risk or off track, the goal was missed, or "
+        f"projected_progress is below {round((1 - RISK_MARGIN) * 100)} %. Never true by "
+        "computation for a goal too early to tell."
+    )
+    risk_reason: RiskReason | None = Field(
+        description="Why at_risk: owner (the owner's status), missed, or projection."
+    )
+    why: str = Field(description="Why at_risk, in words; empty when not at risk.")
+
+
 class ObjectiveOut(Schema):
     id: int
     visibility: Visibility
@@ -120,8 +164,10 @@ class ObjectiveOut(Schema):
     )
     progress: float = Field(description="Weight-normalised mean of the key results' progress.")
     expected_progress: float = Field(
-        description="The elapsed share of the period today: where a steady goal would stand."
+        description="Where a steadily advancing goal would stand today, each key result "
+        "measured from the day it was set up (the same as health.expected_progress)."
     )
+    health: HealthOut
     key_results: list[KeyResultOut]
 
     @staticmethod
@@ -139,9 +185,23 @@ class ObjectiveOut(Schema):
 
     @staticmethod
     def resolve_expected_progress(obj: Objective, context: dict[str, Any]) -> float:
-        return expected_progress(
-            period_start=obj.period_start, period_end=obj.period_end, on=_today(context)
-        )
+        return ObjectiveOut.resolve_health(obj, context)["expected_progress"]
+
+    @staticmethod
+    def resolve_health(obj: Objective, context: dict[str, Any]) -> dict[str, Any]:
+        zone = _caller_zone(context)
+        health = objective_health(obj, today=local_today(timezone.now(), zone), zone=zone)
+        return {
+            "state": health.state,
+            "label": health.label,
+            "summary": health.summary,
+            "reading": health.reading,
+            "expected_progress": health.expected,
+            "projected_progress": health.projected,
+            "at_risk": health.at_risk,
+            "risk_reason": health.reason,
+            "why": health.why,
+        }
 
 
 class ObjectiveDetailOut(ObjectiveOut):

@@ -19,9 +19,9 @@ import plotly.graph_objects as go
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from stride.access.viewer import Viewer
+from stride.goals.health import ObjectiveHealth, objective_health
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
 from stride.goals.selectors import (
     AlignmentNode,
@@ -30,17 +30,12 @@ from stride.goals.selectors import (
     key_result_history,
     visible_parent,
 )
-from stride.lib.scoring import expected_progress, pace, project_value
+from stride.lib.scoring import project_value
 
 # A chart shows at most this many points per key result (the newest ones).
 MAX_POINTS = 200
 # Same escapes as Django's json_script: the JSON may hold user text such as "</script>".
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-PACE_LABELS = {
-    "ahead": gettext_lazy("Ahead of pace"),
-    "on_pace": gettext_lazy("On pace"),
-    "behind": gettext_lazy("Behind pace"),
-}
 
 
 def format_number(value: Decimal | float | None) -> str:
@@ -162,9 +157,7 @@ class KeyResultRow:
 class ObjectiveRow:
     objective: Objective
     progress: float
-    status: str
-    expected: float
-    pace: str | None
+    health: ObjectiveHealth
     parent: Objective | None
     can_edit: bool
     key_results: list[KeyResultRow]
@@ -175,32 +168,20 @@ class ObjectiveRow:
         return round(self.progress * 100)
 
     @property
+    def status(self) -> str:
+        return self.health.status
+
+    @property
+    def expected(self) -> float:
+        return self.health.expected
+
+    @property
     def expected_percent(self) -> int:
         return round(self.expected * 100)
-
-    @property
-    def status_label(self) -> str:
-        return str(Objective.Status(self.status).label)
-
-    @property
-    def pace_label(self) -> str:
-        return str(PACE_LABELS[self.pace]) if self.pace else ""
 
 
 def _period_end_at(objective: Objective, zone: ZoneInfo) -> datetime:
     return datetime.combine(objective.period_end + timedelta(days=1), time.min, tzinfo=zone)
-
-
-def _pace(objective: Objective, progress: float, status: str, today: date) -> str | None:
-    """Pace means something only while the period runs and the goal is still open."""
-    if status == Objective.Status.ACHIEVED or status == Objective.Status.MISSED:
-        return None
-    if not objective.period_start <= today <= objective.period_end:
-        return None
-    expected = expected_progress(
-        period_start=objective.period_start, period_end=objective.period_end, on=today
-    )
-    return pace(actual=progress, expected=expected)
 
 
 def objective_row(
@@ -212,8 +193,6 @@ def objective_row(
     history: dict[int, list[tuple[datetime, Decimal]]] | None = None,
     parent: Objective | None = None,
 ) -> ObjectiveRow:
-    progress = objective.progress()
-    status = objective.effective_status(today)
     kr_rows = []
     for kr in objective.key_results.all():
         points = (history or {}).get(kr.pk, [])
@@ -227,14 +206,11 @@ def objective_row(
                 else None,
             )
         )
+    health = objective_health(objective, today=today, zone=zone)
     return ObjectiveRow(
         objective=objective,
-        progress=progress,
-        status=status,
-        expected=expected_progress(
-            period_start=objective.period_start, period_end=objective.period_end, on=today
-        ),
-        pace=_pace(objective, progress, status, today),
+        progress=health.health.progress,
+        health=health,
         parent=parent if parent is not None else visible_parent(objective),
         can_edit=can_edit_objective(viewer, objective),
         key_results=kr_rows,
@@ -322,9 +298,18 @@ def _layout(objective: Objective, *, y_title: str, percent: bool) -> dict[str, o
 def objective_chart(row: ObjectiveRow, *, zone: ZoneInfo) -> Chart:
     """Each key result's progress over the period against the steady pace line."""
     objective = row.objective
+    # Pace runs from each key result's set-up (``goals.health``): the line starts at the
+    # earliest one, so it shows what the health badge measures.
+    paced_from = min(
+        (
+            max(kr_row.kr.created_at.astimezone(zone).date(), objective.period_start)
+            for kr_row in row.key_results
+        ),
+        default=objective.period_start,
+    )
     traces: list[go.Scatter] = [
         go.Scatter(
-            x=[objective.period_start.isoformat(), objective.period_end.isoformat()],
+            x=[paced_from.isoformat(), objective.period_end.isoformat()],
             y=[0, 100],
             mode="lines",
             name=_("Expected pace"),

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stride.lib import scoring
@@ -120,6 +121,10 @@ class KeyResult(models.Model):
     current = models.DecimalField(_("current"), max_digits=18, decimal_places=4, default=Decimal(0))
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=Decimal(1))
     position = models.PositiveSmallIntegerField(default=0)
+    # When the key result was set up: its pace is measured from this moment, not from the
+    # period's start (``stride.lib.scoring.objective_health``). Not ``auto_now_add``, so an
+    # import or the demo can date it.
+    created_at = models.DateTimeField(_("set up at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["objective_id", "position", "id"]

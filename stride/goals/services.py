@@ -410,15 +410,16 @@ def key_result_create(
     )
     if position is None:
         position = objective.key_results.count()
+    # Set up now: pace is measured from this moment, which is also the start value's.
+    now = timezone.now()
     kr = KeyResult.objects.create(
         objective=objective,
         position=position,
         current=data["start"],
+        created_at=now,
         **{k: data[k] for k in ("title", "kind", "unit", "start", "target", "weight")},
     )
-    KeyResultUpdate.objects.create(
-        key_result=kr, value=kr.start, author=viewer.person, at=timezone.now()
-    )
+    KeyResultUpdate.objects.create(key_result=kr, value=kr.start, author=viewer.person, at=now)
     audit_write(
         actor=viewer,
         action="key_result.create",

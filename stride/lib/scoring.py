@@ -3,6 +3,8 @@
 - key-result progress: ``(current − start) / (target − start)`` clamped to [0, 1];
 - objective progress: the weight-normalised mean of its key results' progress;
 - expected progress: the elapsed share of the period (a steadily advancing goal);
+- health: the one rule every page and the API apply to say whether a goal is on pace and
+  whether it is at risk (``objective_health``, see its docstring for the invariants);
 - projection: a least-squares line through the value history, read at the period's end;
 - periods: calendar quarters, the unit goals are usually set for.
 """
@@ -72,6 +74,123 @@ def pace(*, actual: float, expected: float, tolerance: float = PACE_TOLERANCE) -
     if actual < expected - tolerance:
         return "behind"
     return "on_pace"
+
+
+# --- health: one rule for pace and risk ---------------------------------------------------
+
+Reading = Literal["too_early", "ahead", "on_pace", "behind"]
+RiskReason = Literal["owner", "missed", "projection"]
+# For this many days after a key result is set up (or after its period starts, if it was
+# set up earlier) its pace says too little to read: its objective is "too early to tell"
+# until at least one of its key results is older, and it counts in no projection.
+GRACE_DAYS = 7
+# At risk by the numbers: at the steady rate kept since set-up, the objective would end its
+# period below 1 − RISK_MARGIN of its target (85 %).
+RISK_MARGIN = 0.15
+# The owner's own readings that make a goal at risk whatever the numbers say.
+OWNER_RISKY = frozenset({"at_risk", "off_track"})
+
+
+@dataclass(frozen=True)
+class KeyResultPace:
+    """What the rule needs of one key result: weight, progress now, day it was set up."""
+
+    weight: Decimal
+    progress: float
+    set_up: date
+
+
+@dataclass(frozen=True)
+class Health:
+    """The computed reading of one objective (``objective_health``)."""
+
+    status: str  # the effective status: the owner's reading, or achieved / missed
+    progress: float
+    expected: float
+    reading: Reading | None  # None while the period has not started, or once closed
+    projected: float | None  # share of the target reached at period end at today's rate
+    at_risk: bool
+    reason: RiskReason | None
+
+    @property
+    def gap(self) -> float:
+        """Progress minus expected progress (negative: behind)."""
+        return self.progress - self.expected
+
+
+def key_result_expected(*, set_up: date, period_start: date, period_end: date, on: date) -> float:
+    """Where a key result set up on ``set_up`` would stand on ``on`` at a steady pace:
+    the elapsed share of the span from its set-up (or the period start, if later) to the
+    period end. A key result set up today is expected at 0: exactly on pace; once the
+    period is over every key result was expected done."""
+    begin = min(max(set_up, period_start), period_end)
+    if on <= begin:
+        return 0.0
+    return expected_progress(period_start=begin, period_end=period_end, on=on)
+
+
+def objective_health(
+    *,
+    key_results: Sequence[KeyResultPace],
+    status: str,
+    period_start: date,
+    period_end: date,
+    today: date,
+) -> Health:
+    """The one health rule. Invariants:
+
+    - pace is measured per key result from its set-up day (``key_result_expected``); the
+      objective's expected progress is the weight-normalised mean, like its progress;
+    - a key result set up today is exactly on pace; an objective none of whose key results
+      is ``GRACE_DAYS`` past its set-up (or period start) reads "too early to tell";
+    - ``reading`` compares progress with expected progress within ``PACE_TOLERANCE``;
+    - the projection is each readable key result's steady rate since set-up carried to the
+      period end (``progress / expected``, capped at 1), weight-averaged;
+    - at risk ⇔ the owner says at risk or off track, or the goal is missed, or (readable
+      and still open) the projection is below ``1 − RISK_MARGIN``; a goal too early to
+      tell is never at risk by computation, an achieved one never at risk.
+    """
+    progress = weighted_progress((kr.weight, kr.progress) for kr in key_results)
+    effective = effective_status(
+        progress=progress, status=status, period_end=period_end, today=today
+    )
+    expected_of = [
+        key_result_expected(
+            set_up=kr.set_up, period_start=period_start, period_end=period_end, on=today
+        )
+        for kr in key_results
+    ]
+    expected = weighted_progress(
+        (kr.weight, e) for kr, e in zip(key_results, expected_of, strict=True)
+    )
+    if effective == ACHIEVED:
+        return Health(effective, progress, expected, None, None, False, None)
+    if effective == MISSED:
+        return Health(effective, progress, expected, None, None, True, "missed")
+    owner_says = status in OWNER_RISKY
+    if today < period_start:
+        reason: RiskReason | None = "owner" if owner_says else None
+        return Health(effective, progress, 0.0, None, None, owner_says, reason)
+    readable = [
+        (kr.weight, min(1.0, kr.progress / e))
+        for kr, e in zip(key_results, expected_of, strict=True)
+        if (today - max(kr.set_up, period_start)).days >= GRACE_DAYS and e > 0
+    ]
+    if not readable:
+        reason = "owner" if owner_says else None
+        return Health(effective, progress, expected, "too_early", None, owner_says, reason)
+    projected = weighted_progress(readable)
+    falls_short = projected < 1 - RISK_MARGIN
+    reason = "owner" if owner_says else "projection" if falls_short else None
+    return Health(
+        effective,
+        progress,
+        expected,
+        pace(actual=progress, expected=expected),
+        projected,
+        reason is not None,
+        reason,
+    )
 
 
 def project_value(

@@ -62,7 +62,7 @@ def test_the_nav_stays_usable_at_phone_width(cast: Cast, phone_page: Page) -> No
     # The links are folded into a menu, so the header stays one line high.
     assert not nav.get_by_role("link", name="My goals", exact=True).is_visible()
     nav.get_by_text("Menu", exact=True).click()
-    for name in ("My goals", "Check-in", "People"):
+    for name in ("My goals", "Check-ins", "People"):
         link = nav.get_by_role("link", name=name, exact=True)
         assert link.is_visible()
         box = link.bounding_box()

@@ -3,6 +3,7 @@ key result from the prefilled form, and their manager sees it on the team page."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -46,7 +47,11 @@ def test_a_check_in_written_in_the_browser_reaches_the_managers_team_page(
     login(page, "alice@example.com")
     if size == "phone":  # the navigation is folded into its menu
         page.get_by_role("navigation", name="Main").get_by_text("Menu", exact=True).click()
-    page.get_by_role("link", name="Check-in", exact=True).first.click()
+    # One "Check-ins" entry in the navigation; its page leads with this week's check-in.
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Check-ins", exact=True
+    ).click()
+    page.get_by_role("link", name=re.compile("Write this week's check-in")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Weekly check-in")
     # The key result arrives prefilled through htmx.
     row = page.get_by_role("group", name="Pilot customers live")

@@ -169,7 +169,7 @@ def test_at_desktop_width_the_navigation_links_stand_in_a_row(
     assert not nav.get_by_text("Menu", exact=True).is_visible()
     tops = {
         round(nav.get_by_role("link", name=name, exact=True).bounding_box()["y"])  # type: ignore[index]
-        for name in ("My goals", "Check-in", "People")
+        for name in ("My goals", "Check-ins", "People")
     }
     assert len(tops) == 1, f"the links are on several lines: {tops}"
     page.goto(f"/goals/{goal.pk}/")

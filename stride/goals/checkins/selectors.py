@@ -27,6 +27,7 @@ from django.http import Http404
 
 from stride.access.audit import AuditTarget, audit_reads, audited, target_of
 from stride.access.viewer import Viewer
+from stride.goals.health import ObjectiveHealth, objective_health
 from stride.goals.models import CheckIn, CheckInComment, KeyResult, KeyResultUpdate, Objective
 from stride.goals.selectors import (
     READ_CHECKIN,
@@ -36,7 +37,6 @@ from stride.goals.selectors import (
     objective_visibility_q,
     objectives_visible_to,
 )
-from stride.lib.scoring import expected_progress, pace
 from stride.lib.weeks import current_week_start, iso_label, local_today
 from stride.org.models import Person
 from stride.org.selectors import people_visible_to, subtree_of
@@ -47,10 +47,6 @@ MOOD_TREND_WEEKS = 8
 # Objectives that ended this recently still show on the team page (so a miss is seen).
 RECENTLY_ENDED_DAYS = 28
 
-RISKY_STATUSES = frozenset(
-    {Objective.Status.AT_RISK, Objective.Status.OFF_TRACK, Objective.Status.MISSED}
-)
-BEHIND_PACE = "behind_pace"
 UTC = ZoneInfo("UTC")
 
 
@@ -361,13 +357,20 @@ class TeamMember:
 @dataclass(frozen=True)
 class GoalAtRisk:
     objective: Objective
-    reason: str  # a risky status, or BEHIND_PACE
-    progress: float
-    expected: float
+    health: ObjectiveHealth  # ``health.why`` says why it is listed
 
     @property
-    def status(self) -> str:
-        return self.reason
+    def reason(self) -> str:
+        """``owner``, ``missed`` or ``projection`` (``lib.scoring.objective_health``)."""
+        return self.health.reason or ""
+
+    @property
+    def progress(self) -> float:
+        return self.health.health.progress
+
+    @property
+    def expected(self) -> float:
+        return self.health.expected
 
 
 @dataclass(frozen=True)
@@ -408,22 +411,14 @@ def streak(weeks: set[date], this_week: date) -> int:
     return count
 
 
-def objective_risk(objective: Objective, today: date) -> GoalAtRisk | None:
-    """Why an objective needs attention, or None: an at-risk/off-track/missed effective
-    status, or progress clearly behind the elapsed share of its period.
+def objective_risk(objective: Objective, today: date, zone: ZoneInfo) -> GoalAtRisk | None:
+    """The objective with its health when it is at risk by the one rule every goal page and
+    the API apply (``goals.health``): the owner says at risk or off track, it was missed,
+    or its projection misses the target by more than the margin. None otherwise.
 
     Uses the prefetched key results, so it costs no query."""
-    progress = objective.progress()
-    expected = expected_progress(
-        period_start=objective.period_start, period_end=objective.period_end, on=today
-    )
-    status = objective.effective_status(today)
-    if status in RISKY_STATUSES:
-        return GoalAtRisk(objective, status, progress, expected)
-    # The same "behind pace" the goal pages show (``lib.scoring.pace``).
-    if status != Objective.Status.ACHIEVED and pace(actual=progress, expected=expected) == "behind":
-        return GoalAtRisk(objective, BEHIND_PACE, progress, expected)
-    return None
+    health = objective_health(objective, today=today, zone=zone)
+    return GoalAtRisk(objective, health) if health.at_risk else None
 
 
 def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -> TeamStatus:
@@ -503,7 +498,7 @@ def team_status(viewer: Viewer, *, now: datetime, whole_subtree: bool = False) -
         period_start__lte=today,
         period_end__gte=today - timedelta(days=RECENTLY_ENDED_DAYS),
     )
-    result.at_risk = _at_risk(objectives, today)
+    result.at_risk = _at_risk(objectives, today, me.zone)
     audit_objectives_read(viewer, (risk.objective for risk in result.at_risk))
     return result
 
@@ -513,13 +508,17 @@ def _checkin_target(checkin_id: int, name: str, week: date) -> AuditTarget:
     return ("goals.checkin", str(checkin_id), f"{name} — {iso_label(week)}")
 
 
-def _at_risk(objectives: Iterable[Objective], today: date) -> list[GoalAtRisk]:
-    found = [risk for o in objectives if (risk := objective_risk(o, today)) is not None]
-    severity = {
-        Objective.Status.MISSED: 0,
-        Objective.Status.OFF_TRACK: 1,
-        Objective.Status.AT_RISK: 2,
-        BEHIND_PACE: 3,
-    }
-    found.sort(key=lambda r: (severity.get(r.reason, 9), r.objective.owner.name, r.objective.title))
+def _at_risk(objectives: Iterable[Objective], today: date, zone: ZoneInfo) -> list[GoalAtRisk]:
+    found = [risk for o in objectives if (risk := objective_risk(o, today, zone)) is not None]
+    # Worst first: missed, then what the owner says is off track or at risk, then what
+    # only the projection flags (lowest projection first).
+    severity = {"missed": 0, "off_track": 1, "at_risk": 2, "falling_short": 3}
+    found.sort(
+        key=lambda r: (
+            severity.get(r.health.state, 9),
+            r.health.projected if r.health.projected is not None else 1.0,
+            r.objective.owner.name,
+            r.objective.title,
+        )
+    )
     return found

@@ -77,7 +77,7 @@ def test_the_whole_subtree_includes_reports_of_reports(cast: Cast) -> None:
     assert "Rita Rep" not in everyone
 
 
-def test_goals_at_risk_include_risky_statuses_and_goals_behind_pace(cast: Cast) -> None:
+def test_goals_at_risk_are_what_the_owner_says_missed_ones_and_those_projected_short(cast: Cast) -> None:
     make_objective(cast, cast.alice, "Risky", status=Objective.Status.AT_RISK)
     make_objective(cast, cast.alice, "Fine but slow")  # 0 % of the way, 61 % of the time gone
     fast = make_objective(cast, cast.bob, "Fast")
@@ -90,10 +90,10 @@ def test_goals_at_risk_include_risky_statuses_and_goals_behind_pace(cast: Cast) 
     )
     make_objective(cast, cast.outsider, "Not in the team", status=Objective.Status.OFF_TRACK)
     at_risk = sel.team_status(cast.viewer(cast.manager), now=NOW).at_risk
-    assert [(r.objective.title, r.reason) for r in at_risk] == [
-        ("Missed", "missed"),
-        ("Risky", "at_risk"),
-        ("Fine but slow", sel.BEHIND_PACE),
+    assert [(r.objective.title, r.health.state, r.reason) for r in at_risk] == [
+        ("Missed", "missed", "missed"),
+        ("Risky", "at_risk", "owner"),
+        ("Fine but slow", "falling_short", "projection"),
     ]
 
 

@@ -75,8 +75,16 @@ def test_my_goals_shows_progress_status_pace_and_key_results(
     # Users at 30 %, bugs untouched: 15 % overall, as a bar and as text.
     assert '<progress max="100" value="15"' in html
     assert "<strong>15%</strong>" in html
-    assert 'class="badge status-on_track">On track<' in html
-    assert "Behind pace" in html and "60% expected by today" in html
+    # The owner says on track, the numbers say far behind: one amber badge tells both.
+    assert (
+        '<span class="badge health-warn" data-health="falling_short">'
+        "On track, but projected to fall short</span>"
+    ) in html
+    assert (
+        "Owner: On track · 45 points behind the expected pace (15% done, 60% expected by "
+        "now); projected to reach 25% of the target by the period end"
+    ) in html
+    assert "health-ok" not in html
     assert "30 users" in html and "100 users" in html
 
 
@@ -85,7 +93,9 @@ def test_my_goals_projects_each_key_result_to_the_end_of_the_period(
 ) -> None:
     html = cast.client(cast.alice).get(MY_GOALS).content.decode()
     # Six a week from 1 October projects to about 78 by 1 January: short of the target.
-    match = re.search(r'<span class="num">([\d.,]+) users</span> <span class="pace-behind">', html)
+    match = re.search(
+        r'<span class="num">([\d.,]+) users</span> <span class="projection-short">', html
+    )
     assert match is not None
     assert 70 < float(match.group(1).replace(",", "")) < 85
     # Bugs have only their starting value: no pace can be known yet.
@@ -134,7 +144,7 @@ def test_my_goals_lists_the_current_quarter_unless_another_period_is_chosen(
     before = client.get(MY_GOALS, {"period": "2026-Q3"}).content.decode()
     assert "Last quarter" in before and ">This quarter<" not in before
     # Last quarter's goal was never reached: it shows as missed, not on track.
-    assert 'status-missed">Missed<' in before
+    assert 'health-bad" data-health="missed">Missed<' in before
     active = client.get(MY_GOALS, {"period": "active"}).content.decode()
     assert "This quarter" in active and "Last quarter" not in active
 

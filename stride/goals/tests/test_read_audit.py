@@ -158,7 +158,7 @@ ROUTES = [
     Route(
         "team page (moods and goals at risk)",
         lambda c, w: "/team/",
-        # Both private goals are shown at risk: one says so, the other is behind pace.
+        # Both private goals are shown at risk: one says so, the other is projected short.
         lambda w: {
             CHK: {str(w.checkin.pk), str(w.last_week.pk)},
             OBJ: {o(w.secret), o(w.secret_team)},

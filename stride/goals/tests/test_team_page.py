@@ -96,8 +96,10 @@ def test_the_manager_sees_goals_at_risk_including_private_ones(cast: Cast) -> No
     make_objective(cast, cast.outsider, "Elsewhere", status=Objective.Status.OFF_TRACK)
     html = cast.client(cast.manager).get(TEAM).content.decode()
     risks = html[html.index("Goals at risk") : html.index("Mood over the last")]
-    assert "Secret but risky" in risks and "At risk" in risks
-    assert "Slow starter" in risks and "Behind pace" in risks
+    assert "Secret but risky" in risks and "The owner says “At risk”." in risks
+    assert "Slow starter" in risks and "On track, but projected to fall short" in risks
+    # Nothing done with 60 % of the quarter gone: the list says why it is there.
+    assert "it would reach 0% of the target by the period end (at risk below 85%)" in risks
     assert "Healthy" not in risks
     assert "Elsewhere" not in risks
 
