@@ -8,9 +8,15 @@ from decimal import Decimal
 import pytest
 
 from stride.lib.scoring import (
+    GRACE_DAYS,
+    RISK_MARGIN,
+    Health,
+    KeyResultPace,
     clamp_progress,
     effective_status,
     expected_progress,
+    key_result_expected,
+    objective_health,
     pace,
     parse_period,
     period_choices,
@@ -162,3 +168,98 @@ def test_a_period_key_names_a_quarter_or_everything_active() -> None:
 def test_the_period_picker_offers_this_next_active_and_earlier_quarters() -> None:
     keys = [p.key for p in period_choices(today=date(2026, 5, 13), back=2)]
     assert keys == ["2026-Q2", "2026-Q3", "active", "2026-Q1", "2025-Q4"]
+
+
+# --- the health rule ------------------------------------------------------------------------
+
+Q4 = (date(2026, 10, 1), date(2026, 12, 31))
+
+
+def health(*krs: tuple[float, date], status: str = "on_track", today: date) -> Health:
+    return objective_health(
+        key_results=[KeyResultPace(weight=D(1), progress=p, set_up=day) for p, day in krs],
+        status=status,
+        period_start=Q4[0],
+        period_end=Q4[1],
+        today=today,
+    )
+
+
+def test_a_key_result_is_paced_from_the_day_it_was_set_up_not_the_period_start() -> None:
+    # Set up on 16 November: 45 days to go; on 25 November 9 of them have passed.
+    kr_day = date(2026, 11, 16)
+    assert key_result_expected(
+        set_up=kr_day, period_start=Q4[0], period_end=Q4[1], on=date(2026, 11, 25)
+    ) == pytest.approx(9 / 45)
+    # Set up before the period: paced from the period's start.
+    assert key_result_expected(
+        set_up=date(2026, 9, 20), period_start=Q4[0], period_end=Q4[1], on=date(2026, 11, 25)
+    ) == pytest.approx(55 / 91)
+
+
+def test_a_key_result_set_up_today_is_exactly_on_pace_even_on_the_last_day() -> None:
+    for day in (date(2026, 11, 25), Q4[1]):
+        assert key_result_expected(set_up=day, period_start=Q4[0], period_end=Q4[1], on=day) == 0
+
+
+def test_an_objective_set_up_today_mid_quarter_is_too_early_to_tell_and_not_at_risk() -> None:
+    today = date(2026, 11, 25)
+    reading = health((0.0, today), today=today)
+    assert (reading.reading, reading.expected, reading.at_risk) == ("too_early", 0.0, False)
+    # Still too early six days on, with nothing done; readable on the seventh.
+    assert health((0.0, today), today=today + timedelta(days=6)).reading == "too_early"
+    later = health((0.0, today), today=today + timedelta(days=7))
+    assert (later.reading, later.at_risk, later.reason) == ("behind", True, "projection")
+
+
+def test_the_owners_word_makes_a_goal_at_risk_even_when_too_early_to_tell() -> None:
+    today = date(2026, 11, 25)
+    for status in ("at_risk", "off_track"):
+        reading = health((0.0, today), status=status, today=today)
+        assert (reading.reading, reading.at_risk, reading.reason) == ("too_early", True, "owner")
+
+
+def test_at_risk_starts_just_below_the_margin() -> None:
+    # Ten of the twenty days gone: expected 50 %. At 42.5 % the steady rate ends at exactly
+    # 85 % of the target (1 − RISK_MARGIN): not at risk; at 42 % it ends at 84 %: at risk.
+    start, end = date(2026, 10, 1), date(2026, 10, 21)
+
+    def at(progress: float) -> Health:
+        return objective_health(
+            key_results=[KeyResultPace(weight=D(1), progress=progress, set_up=start)],
+            status="on_track",
+            period_start=start,
+            period_end=end,
+            today=date(2026, 10, 11),
+        )
+
+    assert RISK_MARGIN == 0.15 and GRACE_DAYS == 7
+    inside, outside = at(0.425), at(0.42)
+    assert (inside.projected, inside.at_risk, inside.reading) == (0.85, False, "behind")
+    assert (outside.projected, outside.at_risk, outside.reason) == (0.84, True, "projection")
+
+
+def test_the_projection_weighs_each_readable_key_result_and_leaves_out_young_ones() -> None:
+    today = date(2026, 11, 25)
+    # One key result done, one at half its expected share, one set up two days ago.
+    reading = health((1.0, Q4[0]), (0.3, Q4[0]), (0.0, today - timedelta(days=2)), today=today)
+    assert reading.projected == pytest.approx((1.0 + 0.3 / (55 / 91)) / 2)
+    assert reading.expected == pytest.approx((55 / 91 + 55 / 91 + 2 / 38) / 3)
+
+
+def test_closed_goals_have_no_reading_and_only_a_miss_is_at_risk() -> None:
+    done = health((1.0, Q4[0]), today=date(2026, 11, 25))
+    assert (done.status, done.reading, done.at_risk) == ("achieved", None, False)
+    missed = health((0.5, Q4[0]), today=date(2027, 1, 2))
+    assert (missed.status, missed.reading, missed.at_risk, missed.reason) == (
+        "missed",
+        None,
+        True,
+        "missed",
+    )
+    assert missed.expected == 1.0
+
+
+def test_a_goal_whose_period_is_still_to_come_is_not_read() -> None:
+    early = health((0.0, date(2026, 9, 25)), today=date(2026, 9, 28))
+    assert (early.reading, early.at_risk, early.expected) == (None, False, 0.0)
