@@ -76,10 +76,12 @@ def test_an_objective_created_today_mid_quarter_is_too_early_to_tell_everywhere(
     cast: Cast,
 ) -> None:
     objective = team_goal(cast, now=True)
-    for name, html in pages(cast, objective).items():
+    shown = pages(cast, objective)
+    for name, html in shown.items():
         assert badge("too_early", "On track · too early to tell", "neutral") in html, name
         assert "behind" not in html.lower(), name
         assert "at risk" not in html.lower().replace("goals at risk", ""), name
+    assert "Set up on 25 Nov 2026: its pace counts from then." in shown["objective detail"]
     health = api_health(cast, objective)
     assert (health["state"], health["reading"], health["at_risk"]) == (
         "too_early",

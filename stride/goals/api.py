@@ -92,6 +92,10 @@ class KeyResultOut(Schema):
     position: int
     direction: Literal["increasing", "decreasing"]
     progress: float = Field(description="(current − start) / (target − start), clamped to [0, 1]")
+    created_at: datetime = Field(
+        description="When the key result was set up: its pace is measured from this day "
+        "(or from the period's start, if later)."
+    )
 
     @staticmethod
     def resolve_progress(obj: KeyResult) -> float:

@@ -77,7 +77,7 @@ def test_the_whole_subtree_includes_reports_of_reports(cast: Cast) -> None:
     assert "Rita Rep" not in everyone
 
 
-def test_goals_at_risk_are_what_the_owner_says_missed_ones_and_those_projected_short(cast: Cast) -> None:
+def test_goals_at_risk_are_owner_flagged_missed_or_projected_short(cast: Cast) -> None:
     make_objective(cast, cast.alice, "Risky", status=Objective.Status.AT_RISK)
     make_objective(cast, cast.alice, "Fine but slow")  # 0 % of the way, 61 % of the time gone
     fast = make_objective(cast, cast.bob, "Fast")
