@@ -9,6 +9,8 @@ today (``stride.lib.scoring``)."""
 from __future__ import annotations
 
 import html as html_lib
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +84,14 @@ def test_an_objective_created_today_mid_quarter_is_too_early_to_tell_everywhere(
         assert "behind" not in html.lower(), name
         assert "at risk" not in html.lower().replace("goals at risk", ""), name
     assert "Set up on 25 Nov 2026: its pace counts from then." in shown["objective detail"]
+    # The chart's expected-pace line starts where the badge's pace does: today.
+    figure = re.search(
+        rf'<script type="application/json" id="chart-objective-{objective.pk}-data">(.*?)</script>',
+        shown["my goals"],
+    )
+    assert figure is not None
+    line = json.loads(figure.group(1))["data"][0]
+    assert (line["name"], line["x"]) == ("Expected pace", ["2026-11-25", "2026-12-31"])
     health = api_health(cast, objective)
     assert (health["state"], health["reading"], health["at_risk"]) == (
         "too_early",

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from stride.access.viewer import Viewer
 from stride.goals import selectors, services
-from stride.goals.health import State, objective_health
+from stride.goals.health import ObjectiveHealth, State, objective_health
 from stride.goals.models import KeyResult, KeyResultUpdate, Objective
 from stride.goals.schemas import (
     KeyResultChange,
@@ -109,6 +109,16 @@ class KeyResultDetailOut(KeyResultOut):
     )
 
 
+def _health(obj: Objective, context: dict[str, Any]) -> ObjectiveHealth:
+    """The objective's health for the caller, worked out once per answer."""
+    cached: ObjectiveHealth | None = getattr(obj, "_health", None)
+    if cached is None:
+        zone = _caller_zone(context)
+        cached = objective_health(obj, today=local_today(timezone.now(), zone), zone=zone)
+        obj._health = cached  # type: ignore[attr-defined]
+    return cached
+
+
 class HealthOut(Schema):
     """A goal's health by the one rule every page shows (docs/goals.md, "Health")."""
 
@@ -189,12 +199,11 @@ class ObjectiveOut(Schema):
 
     @staticmethod
     def resolve_expected_progress(obj: Objective, context: dict[str, Any]) -> float:
-        return ObjectiveOut.resolve_health(obj, context)["expected_progress"]
+        return _health(obj, context).expected
 
     @staticmethod
     def resolve_health(obj: Objective, context: dict[str, Any]) -> dict[str, Any]:
-        zone = _caller_zone(context)
-        health = objective_health(obj, today=local_today(timezone.now(), zone), zone=zone)
+        health = _health(obj, context)
         return {
             "state": health.state,
             "label": health.label,

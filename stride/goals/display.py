@@ -179,6 +179,12 @@ class ObjectiveRow:
     def expected_percent(self) -> int:
         return round(self.expected * 100)
 
+    @property
+    def paced_from(self) -> date:
+        """Where the chart's expected-pace line starts: pace runs from each key result's
+        set-up (``goals.health``), so from the earliest one, or the period's start."""
+        return self.health.paced_from
+
 
 def _period_end_at(objective: Objective, zone: ZoneInfo) -> datetime:
     return datetime.combine(objective.period_end + timedelta(days=1), time.min, tzinfo=zone)
@@ -298,18 +304,9 @@ def _layout(objective: Objective, *, y_title: str, percent: bool) -> dict[str, o
 def objective_chart(row: ObjectiveRow, *, zone: ZoneInfo) -> Chart:
     """Each key result's progress over the period against the steady pace line."""
     objective = row.objective
-    # Pace runs from each key result's set-up (``goals.health``): the line starts at the
-    # earliest one, so it shows what the health badge measures.
-    paced_from = min(
-        (
-            max(kr_row.kr.created_at.astimezone(zone).date(), objective.period_start)
-            for kr_row in row.key_results
-        ),
-        default=objective.period_start,
-    )
     traces: list[go.Scatter] = [
         go.Scatter(
-            x=[paced_from.isoformat(), objective.period_end.isoformat()],
+            x=[row.paced_from.isoformat(), objective.period_end.isoformat()],
             y=[0, 100],
             mode="lines",
             name=_("Expected pace"),

@@ -56,6 +56,7 @@ class ObjectiveHealth:
 
     health: scoring.Health
     owner_status: str  # the status the owner chose
+    paced_from: date  # the earliest day a key result's pace counts from
 
     @property
     def status(self) -> str:
@@ -191,6 +192,10 @@ def objective_health(objective: Objective, *, today: date, zone: ZoneInfo) -> Ob
         )
         for kr in objective.key_results.all()
     ]
+    paced_from = min(
+        (max(kr.set_up, objective.period_start) for kr in key_results),
+        default=objective.period_start,
+    )
     health = scoring.objective_health(
         key_results=key_results,
         status=objective.status,
@@ -198,4 +203,4 @@ def objective_health(objective: Objective, *, today: date, zone: ZoneInfo) -> Ob
         period_end=objective.period_end,
         today=today,
     )
-    return ObjectiveHealth(health, objective.status)
+    return ObjectiveHealth(health, objective.status, min(paced_from, objective.period_end))
