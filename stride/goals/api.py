@@ -145,7 +145,8 @@ class HealthOut(Schema):
     )
     projected_progress: float | None = Field(
         description="Share of the target reached at the period end at the rate each key "
-        "result has kept since it was set up (capped at 1); null while too early to tell."
+        "result has kept since it was set up (capped at 1; milestones left out); null while "
+        "too early to tell or when only milestones remain."
     )
     at_risk: bool = Field(
         description="True when the owner says at risk or off track, the goal was missed, or "

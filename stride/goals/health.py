@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from stride.goals.models import Objective
+from stride.goals.models import KeyResult, Objective
 from stride.lib import scoring
 
 State = Literal[
@@ -188,7 +188,10 @@ def objective_health(objective: Objective, *, today: date, zone: ZoneInfo) -> Ob
     ``today`` and each key result's set-up day are read in ``zone`` (the viewer's)."""
     key_results = [
         scoring.KeyResultPace(
-            weight=kr.weight, progress=kr.progress(), set_up=kr.created_at.astimezone(zone).date()
+            weight=kr.weight,
+            progress=kr.progress(),
+            set_up=kr.created_at.astimezone(zone).date(),
+            projectable=kr.kind != KeyResult.Kind.MILESTONE,
         )
         for kr in objective.key_results.all()
     ]

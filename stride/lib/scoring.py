@@ -93,11 +93,13 @@ OWNER_RISKY = frozenset({"at_risk", "off_track"})
 
 @dataclass(frozen=True)
 class KeyResultPace:
-    """What the rule needs of one key result: weight, progress now, day it was set up."""
+    """What the rule needs of one key result: weight, progress now, day it was set up, and
+    whether it advances by degrees (a milestone is done or not yet: no rate to carry on)."""
 
     weight: Decimal
     progress: float
     set_up: date
+    projectable: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def objective_health(
       is ``GRACE_DAYS`` past its set-up (or period start) reads "too early to tell";
     - ``reading`` compares progress with expected progress within ``PACE_TOLERANCE``;
     - the projection is each readable key result's steady rate since set-up carried to the
-      period end (``progress / expected``, capped at 1), weight-averaged;
+      period end (``progress / expected``, capped at 1), weight-averaged; milestones (done
+      or not yet) have no rate and count in no projection;
     - at risk ⇔ the owner says at risk or off track, or the goal is missed, or (readable
       and still open) the projection is below ``1 − RISK_MARGIN``; a goal too early to
       tell is never at risk by computation, an achieved one never at risk.
@@ -172,15 +175,16 @@ def objective_health(
         reason: RiskReason | None = "owner" if owner_says else None
         return Health(effective, progress, 0.0, None, None, owner_says, reason)
     readable = [
-        (kr.weight, min(1.0, kr.progress / e))
+        (kr, e)
         for kr, e in zip(key_results, expected_of, strict=True)
         if (today - max(kr.set_up, period_start)).days >= GRACE_DAYS and e > 0
     ]
     if not readable:
         reason = "owner" if owner_says else None
         return Health(effective, progress, expected, "too_early", None, owner_says, reason)
-    projected = weighted_progress(readable)
-    falls_short = projected < 1 - RISK_MARGIN
+    rates = [(kr.weight, min(1.0, kr.progress / e)) for kr, e in readable if kr.projectable]
+    projected = weighted_progress(rates) if rates else None
+    falls_short = projected is not None and projected < 1 - RISK_MARGIN
     reason = "owner" if owner_says else "projection" if falls_short else None
     return Health(
         effective,

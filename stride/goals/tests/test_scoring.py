@@ -263,3 +263,27 @@ def test_closed_goals_have_no_reading_and_only_a_miss_is_at_risk() -> None:
 def test_a_goal_whose_period_is_still_to_come_is_not_read() -> None:
     early = health((0.0, date(2026, 9, 25)), today=date(2026, 9, 28))
     assert (early.reading, early.at_risk, early.expected) == (None, False, 0.0)
+
+
+def test_a_milestone_not_yet_done_counts_in_pace_but_in_no_projection() -> None:
+    today = date(2026, 11, 25)
+    milestone = KeyResultPace(weight=D(1), progress=0.0, set_up=Q4[0], projectable=False)
+    on_pace = KeyResultPace(weight=D(1), progress=0.6, set_up=Q4[0])
+    reading = objective_health(
+        key_results=[milestone, on_pace],
+        status="on_track",
+        period_start=Q4[0],
+        period_end=Q4[1],
+        today=today,
+    )
+    assert reading.reading == "behind"  # 30 % done where 60 % was expected
+    assert reading.projected == pytest.approx(0.6 / (55 / 91))  # the milestone left out
+    assert not reading.at_risk
+    only = objective_health(
+        key_results=[milestone],
+        status="on_track",
+        period_start=Q4[0],
+        period_end=Q4[1],
+        today=today,
+    )
+    assert (only.reading, only.projected, only.at_risk) == ("behind", None, False)
