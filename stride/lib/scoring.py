@@ -114,11 +114,6 @@ class Health:
     at_risk: bool
     reason: RiskReason | None
 
-    @property
-    def gap(self) -> float:
-        """Progress minus expected progress (negative: behind)."""
-        return self.progress - self.expected
-
 
 def key_result_expected(*, set_up: date, period_start: date, period_end: date, on: date) -> float:
     """Where a key result set up on ``set_up`` would stand on ``on`` at a steady pace:
