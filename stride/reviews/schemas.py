@@ -1,0 +1,108 @@
+"""Input schemas of the review operations: one per write, used by the API and the pages.
+
+Built from ``stride.lib.fields`` so each limit is written once and stated in the OpenAPI
+document. The services keep the rules that need the database or other fields (a rating
+question needs a scale, a competency question a competency, a job level's rank is unique).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from stride.lib.fields import Id, LongText, Note, PatchSchema, ShortName, Title, Weight, unset
+
+Relationship = Literal["self", "manager", "peer", "upward"]
+QuestionKindValue = Literal[
+    "rating",
+    "text",
+    "list",
+    "competency",
+    "goal_results",
+    "improvement_areas",
+    "next_goals",
+]
+
+MAX_SCALE_POINTS = 10
+MAX_SECTIONS = 30
+MAX_QUESTIONS = 50
+MAX_JOB_LEVELS = 30
+
+
+class ScalePointIn(Schema):
+    """One point of an anchored scale; points are numbered 1 … n in the order sent."""
+
+    label: ShortName
+    description: Note = ""
+
+
+class QuestionIn(Schema):
+    """A question. An anchored rating needs a scale of 2 to 10 points; a competency rating
+    needs ``competency_id`` (its scale is the job levels). Only ratings carry weight in the
+    score; ``weight`` is the question's weight within its section."""
+
+    kind: QuestionKindValue
+    prompt: Title
+    help_text: Note = ""
+    weight: Weight = Field(default=Decimal(1), json_schema_extra={"default": 1})
+    answered_by: list[Relationship] = Field(
+        min_length=1, max_length=4, description="Who answers it: self, manager, peer, upward."
+    )
+    scale: list[ScalePointIn] = Field(default_factory=list, max_length=MAX_SCALE_POINTS)
+    competency_id: Id | None = None
+
+
+class SectionIn(Schema):
+    """A section; ``weight`` is its share of the overall score."""
+
+    title: Title
+    description: LongText = ""
+    weight: Weight = Field(default=Decimal(1), json_schema_extra={"default": 1})
+
+
+class SectionWithQuestions(SectionIn):
+    questions: list[QuestionIn] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+
+
+class TemplateCreate(Schema):
+    """A new template, optionally with its sections and questions (all or nothing)."""
+
+    name: Title
+    description: LongText = ""
+    sections: list[SectionWithQuestions] = Field(default_factory=list, max_length=MAX_SECTIONS)
+
+
+class TemplateChange(PatchSchema):
+    name: Title = unset()
+    description: LongText = unset()
+
+
+class JobLevelIn(Schema):
+    name: ShortName
+    rank: int = Field(ge=1, le=MAX_JOB_LEVELS, description="1 is the most junior level.")
+    description: Note = ""
+
+
+class CompetencyLevelIn(Schema):
+    job_level_id: Id
+    description: Note = ""
+
+
+class CompetencyIn(Schema):
+    """A competency with what it looks like at each job level (levels left out have no
+    description yet)."""
+
+    name: ShortName
+    description: LongText = ""
+    levels: list[CompetencyLevelIn] = Field(default_factory=list, max_length=MAX_JOB_LEVELS)
+
+
+class JobLevelAssign(Schema):
+    """A person's job level; null clears it."""
+
+    job_level_id: Id | None
+
+

@@ -1,0 +1,145 @@
+"""Reads of review templates, the competency framework and cycles, scoped by the viewer.
+
+Templates, the framework's administration and cycles belong to HR admins: for anyone else
+these selectors answer 404 (not 403), so the pages' existence does not leak. The framework
+itself (competencies and what each level means) is open to every signed-in person, as a
+career ladder is meant to be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Max, Prefetch, QuerySet
+from django.http import Http404
+
+from stride.access.viewer import Viewer
+from stride.lib.review_scoring import normalised_weights
+from stride.org.models import Person
+from stride.reviews.models import (
+    Competency,
+    CompetencyLevel,
+    JobLevel,
+    PersonJobLevel,
+    ReviewCycle,
+    ReviewTemplate,
+    TemplateQuestion,
+    TemplateSection,
+    TemplateVersion,
+)
+
+
+def require_hr(viewer: Viewer) -> None:
+    """404 for everyone but HR admins."""
+    if not viewer.is_hr_admin:
+        raise Http404
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+def templates_for(viewer: Viewer) -> QuerySet[ReviewTemplate]:
+    """Every template with its latest version number (``latest``)."""
+    require_hr(viewer)
+    return ReviewTemplate.objects.annotate(latest=Max("versions__number")).order_by("name", "id")
+
+
+def template_for_viewer(viewer: Viewer, template_id: int) -> ReviewTemplate:
+    template = templates_for(viewer).filter(pk=template_id).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+def _version_contents() -> list[Prefetch[object]]:
+    points = Prefetch("questions", queryset=_questions())
+    return [Prefetch("sections", queryset=TemplateSection.objects.prefetch_related(points))]
+
+
+def _questions() -> QuerySet[TemplateQuestion]:
+    return TemplateQuestion.objects.select_related("competency").prefetch_related("points")
+
+
+def latest_version(template: ReviewTemplate) -> TemplateVersion:
+    """The template's latest version with its sections, questions and scales (4 queries)."""
+    version = (
+        TemplateVersion.objects.filter(template=template)
+        .prefetch_related(*_version_contents())
+        .order_by("-number")
+        .first()
+    )
+    if version is None:  # every template is created with a version
+        raise Http404
+    return version
+
+
+def version_is_locked(version: TemplateVersion) -> bool:
+    """True when a cycle that is no longer a draft uses ``version``: it may not change."""
+    return (
+        ReviewCycle.objects.filter(template_version=version)
+        .exclude(status=ReviewCycle.Status.DRAFT)
+        .exists()
+    )
+
+
+def versions_of(template: ReviewTemplate) -> QuerySet[TemplateVersion]:
+    return TemplateVersion.objects.filter(template=template).order_by("-number")
+
+
+@dataclass(frozen=True)
+class SectionView:
+    section: TemplateSection
+    share: float  # the section's share of the overall score, 0…1
+
+
+def section_shares(version: TemplateVersion) -> list[SectionView]:
+    """Each section with its share of the overall score, as the builder shows it. Sections
+    without a scored question carry no share."""
+    sections = list(version.sections.all())
+    weights = [
+        s.weight if any(q.is_scored for q in s.questions.all()) else Decimal(0) for s in sections
+    ]
+    shares = normalised_weights(weights)
+    return [SectionView(s, share) for s, share in zip(sections, shares, strict=True)]
+
+
+# --- competencies ------------------------------------------------------------------------
+
+
+def job_levels(viewer: Viewer) -> QuerySet[JobLevel]:
+    if not viewer.is_authenticated:
+        return JobLevel.objects.none()
+    return JobLevel.objects.order_by("rank")
+
+
+def competencies_for(viewer: Viewer) -> QuerySet[Competency]:
+    """The framework: each competency with its level descriptions (ordered by rank)."""
+    if not viewer.is_authenticated:
+        return Competency.objects.none()
+    levels = CompetencyLevel.objects.select_related("job_level").order_by("job_level__rank")
+    return Competency.objects.prefetch_related(Prefetch("levels", queryset=levels))
+
+
+def competency_for_hr(viewer: Viewer, competency_id: int) -> Competency:
+    require_hr(viewer)
+    competency = competencies_for(viewer).filter(pk=competency_id).first()
+    if competency is None:
+        raise Http404
+    return competency
+
+
+def job_level_of(person: Person) -> JobLevel | None:
+    """The person's job level: their expected level in every competency."""
+    found = PersonJobLevel.objects.filter(person=person).select_related("level").first()
+    return found.level if found else None
+
+
+# --- cycles ------------------------------------------------------------------------------
+
+
+def cycles_using(viewer: Viewer, template: ReviewTemplate) -> QuerySet[ReviewCycle]:
+    require_hr(viewer)
+    return ReviewCycle.objects.filter(template_version__template=template).select_related(
+        "template_version"
+    )
