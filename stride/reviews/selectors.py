@@ -17,6 +17,7 @@ from django.http import Http404
 from stride.access.viewer import Viewer
 from stride.lib.review_scoring import normalised_weights
 from stride.org.models import Person
+from stride.org.selectors import people_visible_to, person_for_viewer
 from stride.reviews.models import (
     Competency,
     CompetencyLevel,
@@ -143,3 +144,48 @@ def cycles_using(viewer: Viewer, template: ReviewTemplate) -> QuerySet[ReviewCyc
     return ReviewCycle.objects.filter(template_version__template=template).select_related(
         "template_version"
     )
+
+
+def section_of_latest(template: ReviewTemplate, section_id: int) -> TemplateSection:
+    """A section of the template's latest version (older versions' are not editable)."""
+    section = (
+        TemplateSection.objects.filter(pk=section_id, version__template=template)
+        .filter(version__number=_latest_number(template))
+        .first()
+    )
+    if section is None:
+        raise Http404
+    return section
+
+
+def question_of_latest(template: ReviewTemplate, question_id: int) -> TemplateQuestion:
+    question = (
+        _questions()
+        .select_related("section")
+        .filter(pk=question_id, section__version__template=template)
+        .filter(section__version__number=_latest_number(template))
+        .first()
+    )
+    if question is None:
+        raise Http404
+    return question
+
+
+def _latest_number(template: ReviewTemplate) -> int:
+    latest = getattr(template, "latest", None)
+    if latest is None:
+        latest = versions_of(template).values_list("number", flat=True).first() or 0
+    return int(latest)
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+def person_by_email(viewer: Viewer, email: str) -> Person | None:
+    require_hr(viewer)
+    return people_visible_to(viewer).filter(email__iexact=email.strip()).first()
+
+
+def person_for_hr(viewer: Viewer, person_id: int) -> Person:
+    require_hr(viewer)
+    return person_for_viewer(viewer, person_id)

@@ -1,0 +1,442 @@
+"""Review pages for HR admins: the template builder and the competency framework.
+
+Every page answers 404 to anyone but HR admins (the selectors and services decide). The
+builder is plain server-rendered forms, one per action, each posting and coming back to
+the builder, so it works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from stride.access.viewer import Viewer
+from stride.lib.forms import SchemaForm, spread_service_errors
+from stride.reviews import selectors, services
+from stride.reviews.forms import (
+    CompetencyForm,
+    JobLevelAssignForm,
+    JobLevelForm,
+    PersonLookupForm,
+    QuestionForm,
+    SectionForm,
+    TemplateForm,
+    competency_initial,
+    question_initial,
+)
+from stride.reviews.models import ReviewTemplate
+from stride.reviews.schemas import QuestionIn
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+def _builder(template: ReviewTemplate, anchor: str = "") -> HttpResponse:
+    url = reverse("reviews:template_detail", args=[template.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _saved(request: HttpRequest, form: SchemaForm, action: Any) -> Any:
+    """Run ``action`` (a service call) when the form parses; its domain errors go onto
+    the form. Returns the service's result, or None when nothing was saved."""
+    if not form.is_valid():
+        return None
+    try:
+        return action()
+    except ValidationError as exc:
+        spread_service_errors(exc, form)
+        return None
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates(request: HttpRequest) -> HttpResponse:
+    """Every template, and a form to start a new one."""
+    viewer = _viewer(request)
+    listed = list(selectors.templates_for(viewer))
+    form = TemplateForm(request.POST or None)
+    if request.method == "POST":
+        made = _saved(
+            request,
+            form,
+            lambda: services.template_create(
+                viewer=viewer,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            ),
+        )
+        if made is not None:
+            messages.success(request, _("Template created: now add its sections."))
+            return _builder(made)
+    return TemplateResponse(
+        request,
+        "reviews/templates.html",
+        {"templates": listed, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+def _builder_context(viewer: Viewer, template: ReviewTemplate) -> dict[str, Any]:
+    version = selectors.latest_version(template)
+    return {
+        "template": template,
+        "version": version,
+        "sections": selectors.section_shares(version),
+        "locked": selectors.version_is_locked(version),
+        "cycles": list(selectors.cycles_using(viewer, template)[:20]),
+        "versions": list(selectors.versions_of(template)[:20]),
+    }
+
+
+@login_required
+@require_safe
+def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+    """The builder: the latest version's sections and questions, with a form for each
+    change."""
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    context = _builder_context(viewer, template)
+    context["rename_form"] = TemplateForm(
+        initial={"name": template.name, "description": template.description}
+    )
+    context["section_form"] = SectionForm()
+    return TemplateResponse(request, "reviews/template_detail.html", context)
+
+
+@login_required
+@require_POST
+def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    form = TemplateForm(request.POST)
+    saved = _saved(
+        request,
+        form,
+        lambda: services.template_update(
+            viewer=viewer,
+            template=template,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Template renamed."))
+        return _builder(template)
+    context = _builder_context(viewer, template)
+    context.update(rename_form=form, section_form=SectionForm())
+    return TemplateResponse(request, "reviews/template_detail.html", context, status=422)
+
+
+@login_required
+@require_POST
+def section_add(request: HttpRequest, template_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    form = SectionForm(request.POST)
+    made = _saved(
+        request,
+        form,
+        lambda: services.section_add(viewer=viewer, template=template, **form.cleaned_data),
+    )
+    if made is not None:
+        messages.success(request, _("Section added."))
+        return _builder(template, f"section-{made.pk}")
+    context = _builder_context(viewer, template)
+    context.update(
+        section_form=form,
+        rename_form=TemplateForm(initial={"name": template.name}),
+    )
+    return TemplateResponse(request, "reviews/template_detail.html", context, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, template_id: int, section_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    section = selectors.section_of_latest(template, section_id)
+    form = SectionForm(
+        request.POST or None,
+        initial={
+            "title": section.title,
+            "description": section.description,
+            "weight": section.weight,
+        },
+    )
+    if request.method == "POST":
+        saved = _saved(
+            request,
+            form,
+            lambda: services.section_update(
+                viewer=viewer, template=template, section_id=section.pk, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Section saved."))
+            return _builder(template, f"section-{saved.pk}")
+    return TemplateResponse(
+        request,
+        "reviews/section_form.html",
+        {"template": template, "section": section, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def section_delete(request: HttpRequest, template_id: int, section_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.section_delete(viewer=viewer, template=template, section_id=section_id)
+    messages.success(request, _("Section removed."))
+    return _builder(template)
+
+
+def _question_page(
+    request: HttpRequest,
+    template: ReviewTemplate,
+    form: QuestionForm,
+    context: dict[str, Any],
+) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "reviews/question_form.html",
+        {"template": template, "form": form, **context},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_add(request: HttpRequest, template_id: int, section_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    section = selectors.section_of_latest(template, section_id)
+    form = QuestionForm(
+        request.POST or None,
+        competencies=selectors.competencies_for(viewer),
+        initial={"answered_by": ["self", "manager"]},
+    )
+    if request.method == "POST":
+        made = _saved(
+            request,
+            form,
+            lambda: services.question_add(
+                viewer=viewer,
+                template=template,
+                section_id=section.pk,
+                question=_parsed_question(form),
+            ),
+        )
+        if made is not None:
+            messages.success(request, _("Question added."))
+            return _builder(template, f"question-{made.pk}")
+    return _question_page(request, template, form, {"section": section, "question": None})
+
+
+def _parsed_question(form: QuestionForm) -> QuestionIn:
+    assert isinstance(form.parsed, QuestionIn)
+    return form.parsed
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, template_id: int, question_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    question = selectors.question_of_latest(template, question_id)
+    form = QuestionForm(
+        request.POST or None,
+        competencies=selectors.competencies_for(viewer),
+        initial=question_initial(question),
+    )
+    if request.method == "POST":
+        saved = _saved(
+            request,
+            form,
+            lambda: services.question_update(
+                viewer=viewer,
+                template=template,
+                question_id=question.pk,
+                question=_parsed_question(form),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Question saved."))
+            return _builder(template, f"question-{saved.pk}")
+    return _question_page(
+        request, template, form, {"section": question.section, "question": question}
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request: HttpRequest, template_id: int, question_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.question_delete(viewer=viewer, template=template, question_id=question_id)
+    messages.success(request, _("Question removed."))
+    return _builder(template)
+
+
+@login_required
+@require_safe
+def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
+    """The form as a person would see it; with ``?email=`` the competency questions
+    show that person's expected level beside the scale."""
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    lookup = PersonLookupForm(request.GET or None)
+    person = None
+    if lookup.is_valid() and lookup.cleaned_data["email"]:
+        person = selectors.person_by_email(viewer, lookup.cleaned_data["email"])
+        if person is None:
+            lookup.add_error("email", _("Nobody you can see has this e-mail address."))
+    version = selectors.latest_version(template)
+    return TemplateResponse(
+        request,
+        "reviews/template_preview.html",
+        {
+            "template": template,
+            "version": version,
+            "lookup": lookup,
+            "person": person,
+            "expected": selectors.job_level_of(person) if person else None,
+            "levels": list(selectors.job_levels(viewer)),
+        },
+    )
+
+
+# --- competencies ------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def competencies(request: HttpRequest) -> HttpResponse:
+    """The framework: job levels, competencies with a description per level, and where to
+    set a person's job level."""
+    viewer = _viewer(request)
+    selectors.require_hr(viewer)
+    lookup = PersonLookupForm(request.GET or None)
+    person = None
+    if lookup.is_valid() and lookup.cleaned_data["email"]:
+        person = selectors.person_by_email(viewer, lookup.cleaned_data["email"])
+        if person is None:
+            lookup.add_error("email", _("Nobody you can see has this e-mail address."))
+    return TemplateResponse(
+        request,
+        "reviews/competencies.html",
+        _framework_context(viewer) | {"lookup": lookup, "found": person},
+    )
+
+
+def _framework_context(viewer: Viewer) -> dict[str, Any]:
+    levels = list(selectors.job_levels(viewer))
+    return {
+        "levels": levels,
+        "competencies": list(selectors.competencies_for(viewer)),
+        "level_form": JobLevelForm(),
+    }
+
+
+@login_required
+@require_POST
+def job_level_add(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    selectors.require_hr(viewer)
+    form = JobLevelForm(request.POST)
+    made = _saved(request, form, lambda: services.job_level_create(viewer=viewer, **form.cleaned_data))
+    if made is not None:
+        messages.success(request, _("Job level added."))
+        return redirect("reviews:competencies")
+    context = _framework_context(viewer) | {"level_form": form, "lookup": PersonLookupForm()}
+    return TemplateResponse(request, "reviews/competencies.html", context, status=422)
+
+
+def _competency_page(
+    request: HttpRequest, viewer: Viewer, competency_id: int | None
+) -> HttpResponse:
+    competency = (
+        selectors.competency_for_hr(viewer, competency_id) if competency_id is not None else None
+    )
+    selectors.require_hr(viewer)
+    levels = list(selectors.job_levels(viewer))
+    initial = competency_initial(competency) if competency is not None else None
+    form = CompetencyForm(request.POST or None, job_levels=levels, initial=initial)
+    if request.method == "POST":
+
+        def save() -> Any:
+            assert form.parsed is not None
+            data = form.parsed.model_dump()
+            if competency is None:
+                return services.competency_create(viewer=viewer, **data)
+            return services.competency_update(viewer=viewer, competency=competency, **data)
+
+        saved = _saved(request, form, save)
+        if saved is not None:
+            messages.success(request, _("Competency saved."))
+            return redirect(f"{reverse('reviews:competencies')}#competency-{saved.pk}")
+    return TemplateResponse(
+        request,
+        "reviews/competency_form.html",
+        {"form": form, "competency": competency},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def competency_add(request: HttpRequest) -> HttpResponse:
+    return _competency_page(request, _viewer(request), None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
+    return _competency_page(request, _viewer(request), competency_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_job_level(request: HttpRequest, person_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    selectors.require_hr(viewer)
+    person = selectors.person_for_hr(viewer, person_id)
+    levels = list(selectors.job_levels(viewer))
+    current = selectors.job_level_of(person)
+    form = JobLevelAssignForm(
+        request.POST or None,
+        job_levels=levels,
+        initial={"job_level": str(current.pk) if current else ""},
+    )
+    if request.method == "POST":
+
+        def save() -> Any:
+            level_id = form.cleaned_data["job_level_id"]
+            level = services.job_level_by_id(level_id) if level_id is not None else None
+            services.person_job_level_set(viewer=viewer, person=person, job_level=level)
+            return True
+
+        if _saved(request, form, save):
+            messages.success(request, _("Job level saved."))
+            return redirect("reviews:competencies")
+    return TemplateResponse(
+        request,
+        "reviews/person_job_level.html",
+        {"person": person, "form": form, "current": current},
+        status=422 if form.errors else 200,
+    )
