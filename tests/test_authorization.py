@@ -163,6 +163,53 @@ WEB: dict[tuple[str, str], Rule] = {
     ("access:audit_log", "get"): Rule(
         "hr", queries=({}, {"target_type": "goals.objective"}, {"actor": "manager"})
     ),
+    # Reviews: templates and the competency framework are HR's to keep.
+    ("reviews:templates", "get"): Rule("hr"),
+    ("reviews:templates", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"name": "Walk new template"})
+    ),
+    ("reviews:template_detail", "get"): Rule("hr"),
+    ("reviews:template_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail", fill={"name": "Walk renamed"})
+    ),
+    ("reviews:template_preview", "get"): Rule("hr", queries=({}, {"email": "alice@example.com"})),
+    ("reviews:section_add", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail", fill={"title": "Walk section"})
+    ),
+    ("reviews:section_edit", "get"): Rule("hr"),
+    ("reviews:section_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"title": "Walk section edited"})
+    ),
+    ("reviews:section_delete", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail")
+    ),
+    ("reviews:question_add", "get"): Rule("hr"),
+    ("reviews:question_add", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"kind": "text", "prompt": "Walk question"})
+    ),
+    ("reviews:question_edit", "get"): Rule("hr"),
+    ("reviews:question_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"prompt": "Walk question edited"})
+    ),
+    ("reviews:question_delete", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail")
+    ),
+    ("reviews:competencies", "get"): Rule("hr", queries=({}, {"email": "bob@example.com"})),
+    ("reviews:job_level_add", "post"): Rule(
+        "hr",
+        ok=(302,),
+        form=Form(page="reviews:competencies", fill={"name": "Walk level", "rank": "8"}),
+    ),
+    ("reviews:competency_add", "get"): Rule("hr"),
+    ("reviews:competency_add", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"name": "Walk new competency"})
+    ),
+    ("reviews:competency_edit", "get"): Rule("hr"),
+    ("reviews:competency_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"description": "Walk edited"})
+    ),
+    ("reviews:person_job_level", "get"): Rule("hr"),
+    ("reviews:person_job_level", "post"): Rule("hr", ok=(302,), form=Form()),
 }
 # Served by libraries with their own access rules (allauth's pages, Django's admin); the
 # API's own routes are walked through the OpenAPI document below.
@@ -175,6 +222,8 @@ OBJECTIVE_FILTERS = (
     {"owner_id": "{manager_id}"},
     {"team_id": "{product_id}"},
 )
+
+WALK_QUESTION = {"kind": "text", "prompt": "Walk API question", "answered_by": ["peer"]}
 
 # API: (method, path template) → rule. Writes carry a valid body, so the answer depends
 # only on who asks.
@@ -219,6 +268,34 @@ API: dict[tuple[str, str], Rule] = {
     ("get", "/api/v1/audit"): Rule(
         "hr", queries=({}, {"actor_id": "{manager_id}"}, {"target_type": "goals.checkin"})
     ),
+    ("get", "/api/v1/review-templates"): Rule("hr"),
+    ("post", "/api/v1/review-templates"): Rule("hr", ok=(201,), body={"name": "Walk API template"}),
+    ("get", "/api/v1/review-templates/{template_id}"): Rule("hr"),
+    ("patch", "/api/v1/review-templates/{template_id}"): Rule("hr", body={"description": "Walk"}),
+    ("post", "/api/v1/review-templates/{template_id}/sections"): Rule(
+        "hr", ok=(201,), body={"title": "Walk section"}
+    ),
+    ("put", "/api/v1/review-templates/{template_id}/sections/{section_id}"): Rule(
+        "hr", body={"title": "Walk section edited", "weight": 2}
+    ),
+    ("delete", "/api/v1/review-templates/{template_id}/sections/{section_id}"): Rule("hr"),
+    ("post", "/api/v1/review-templates/{template_id}/sections/{section_id}/questions"): Rule(
+        "hr", ok=(201,), body=WALK_QUESTION
+    ),
+    ("put", "/api/v1/review-templates/{template_id}/questions/{question_id}"): Rule(
+        "hr", body=WALK_QUESTION
+    ),
+    ("delete", "/api/v1/review-templates/{template_id}/questions/{question_id}"): Rule("hr"),
+    ("get", "/api/v1/job-levels"): Rule("signed_in"),
+    ("post", "/api/v1/job-levels"): Rule(
+        "hr", ok=(201,), body={"name": "Walk API level", "rank": 9}
+    ),
+    ("get", "/api/v1/competencies"): Rule("signed_in"),
+    ("post", "/api/v1/competencies"): Rule("hr", ok=(201,), body={"name": "Walk API competency"}),
+    ("put", "/api/v1/competencies/{competency_id}"): Rule(
+        "hr", body={"name": "Walk competency renamed"}
+    ),
+    ("put", "/api/v1/people/{person_id}/job-level"): Rule("hr", body={"job_level_id": None}),
 }
 
 

@@ -86,9 +86,7 @@ class QuestionForm(SchemaForm):
         help_text=_("For a competency rating: its scale is the job levels."),
     )
 
-    def __init__(
-        self, *args: Any, competencies: Iterable[Competency] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, competencies: Iterable[Competency] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["competency"].choices = [("", _("None"))] + [  # type: ignore[attr-defined]
             (str(c.pk), c.name) for c in competencies
@@ -125,12 +123,16 @@ class QuestionForm(SchemaForm):
         rest = []
         for problem in problems:
             loc = problem.loc
-            if len(loc) >= 3 and loc[0] == "scale" and isinstance(loc[1], int):
-                if 0 <= loc[1] < len(self._scale_rows):
-                    name = f"scale_{self._scale_rows[loc[1]]}_{loc[2]}"
-                    if name in self.fields:
-                        self.add_error(name, problem.msg)
-                        continue
+            if (
+                len(loc) >= 3
+                and loc[0] == "scale"
+                and isinstance(loc[1], int)
+                and 0 <= loc[1] < len(self._scale_rows)
+            ):
+                name = f"scale_{self._scale_rows[loc[1]]}_{loc[2]}"
+                if name in self.fields:
+                    self.add_error(name, problem.msg)
+                    continue
             rest.append(problem)
         super().add_problems(rest)
 

@@ -104,5 +104,3 @@ class JobLevelAssign(Schema):
     """A person's job level; null clears it."""
 
     job_level_id: Id | None
-
-

@@ -53,9 +53,9 @@ def template_for_viewer(viewer: Viewer, template_id: int) -> ReviewTemplate:
     return template
 
 
-def _version_contents() -> list[Prefetch[object]]:
-    points = Prefetch("questions", queryset=_questions())
-    return [Prefetch("sections", queryset=TemplateSection.objects.prefetch_related(points))]
+def _version_contents() -> Prefetch[str, QuerySet[TemplateSection], str]:
+    questions = Prefetch("questions", queryset=_questions())
+    return Prefetch("sections", queryset=TemplateSection.objects.prefetch_related(questions))
 
 
 def _questions() -> QuerySet[TemplateQuestion]:
@@ -66,7 +66,7 @@ def latest_version(template: ReviewTemplate) -> TemplateVersion:
     """The template's latest version with its sections, questions and scales (4 queries)."""
     version = (
         TemplateVersion.objects.filter(template=template)
-        .prefetch_related(*_version_contents())
+        .prefetch_related(_version_contents())
         .order_by("-number")
         .first()
     )

@@ -450,7 +450,11 @@ def _competency_levels(
     levels: Sequence[CompetencyLevelIn | Mapping[str, Any]],
 ) -> dict[int, str]:
     parsed = parse_items(CompetencyLevelIn, levels, field="levels")
-    known = set(JobLevel.objects.filter(pk__in=[p.job_level_id for p in parsed]).values_list("pk", flat=True))
+    known = set(
+        JobLevel.objects.filter(pk__in=[p.job_level_id for p in parsed]).values_list(
+            "pk", flat=True
+        )
+    )
     errors: dict[str, str] = {}
     seen: set[int] = set()
     for index, level in enumerate(parsed):
@@ -554,7 +558,9 @@ def person_job_level_set(
 def job_level_by_id(job_level_id: int) -> JobLevel:
     level = JobLevel.objects.filter(pk=job_level_id).first()
     if level is None:
-        raise ValidationError({"job_level_id": _("No job level has id %(id)s.") % {"id": job_level_id}})
+        raise ValidationError(
+            {"job_level_id": _("No job level has id %(id)s.") % {"id": job_level_id}}
+        )
     return level
 
 
@@ -591,4 +597,3 @@ def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
         changes={"template_version": cycle.template_version_id},
     )
     return cycle
-

@@ -13,13 +13,9 @@ urlpatterns = [
     path(f"{T}/sections/new", views.section_add, name="section_add"),
     path(f"{T}/sections/<id:section_id>/edit", views.section_edit, name="section_edit"),
     path(f"{T}/sections/<id:section_id>/delete", views.section_delete, name="section_delete"),
-    path(
-        f"{T}/sections/<id:section_id>/questions/new", views.question_add, name="question_add"
-    ),
+    path(f"{T}/sections/<id:section_id>/questions/new", views.question_add, name="question_add"),
     path(f"{T}/questions/<id:question_id>/edit", views.question_edit, name="question_edit"),
-    path(
-        f"{T}/questions/<id:question_id>/delete", views.question_delete, name="question_delete"
-    ),
+    path(f"{T}/questions/<id:question_id>/delete", views.question_delete, name="question_delete"),
     path("competencies/", views.competencies, name="competencies"),
     path("competencies/job-levels", views.job_level_add, name="job_level_add"),
     path("competencies/new", views.competency_add, name="competency_add"),

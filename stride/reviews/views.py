@@ -359,7 +359,9 @@ def job_level_add(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     selectors.require_hr(viewer)
     form = JobLevelForm(request.POST)
-    made = _saved(request, form, lambda: services.job_level_create(viewer=viewer, **form.cleaned_data))
+    made = _saved(
+        request, form, lambda: services.job_level_create(viewer=viewer, **form.cleaned_data)
+    )
     if made is not None:
         messages.success(request, _("Job level added."))
         return redirect("reviews:competencies")

@@ -50,7 +50,9 @@ def test_nothing_answered_means_no_score() -> None:
 
 
 def test_a_section_without_ratings_is_neither_used_nor_left_out() -> None:
-    score = overall_score([ScoredSection("text only", D(5), []), ScoredSection("r", D(1), [q("x", 5)])])
+    score = overall_score(
+        [ScoredSection("text only", D(5), []), ScoredSection("r", D(1), [q("x", 5)])]
+    )
     assert score.value == 1.0 and score.used == ["r"] and score.left_out == [] and score.complete
 
 

@@ -150,7 +150,9 @@ def test_a_competency_question_rates_a_competency_of_the_framework(cast: Cast) -
         template=template,
         section_id=section.pk,
         question=question(
-            kind="competency", prompt="Communication", answered_by=["self", "manager", "peer"],
+            kind="competency",
+            prompt="Communication",
+            answered_by=["self", "manager", "peer"],
             competency_id=competency.pk,
         ),
     )

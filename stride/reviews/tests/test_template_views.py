@@ -149,13 +149,20 @@ def test_the_preview_shows_the_persons_expected_level_beside_the_competency_scal
 
 def test_hr_keeps_the_framework_in_the_browser(cast: Cast) -> None:
     client = cast.client(cast.hr)
-    assert client.post(reverse("reviews:job_level_add"), {"name": "Junior", "rank": "1"}).status_code == 302
+    assert (
+        client.post(reverse("reviews:job_level_add"), {"name": "Junior", "rank": "1"}).status_code
+        == 302
+    )
     clash = client.post(reverse("reviews:job_level_add"), {"name": "Other", "rank": "1"})
     assert clash.status_code == 422 and "Another job level has rank 1" in clash.content.decode()
     level = selectors.job_levels(cast.viewer(cast.hr)).get()
     saved = client.post(
         reverse("reviews:competency_add"),
-        {"name": "Ownership", "description": "Sees things through.", f"level_{level.pk}": "Finishes tasks."},
+        {
+            "name": "Ownership",
+            "description": "Sees things through.",
+            f"level_{level.pk}": "Finishes tasks.",
+        },
     )
     assert saved.status_code == 302
     page = follow(client, saved)
@@ -177,5 +184,10 @@ def test_people_other_than_hr_get_404_and_no_reviews_link(cast: Cast, member: st
         reverse("reviews:competencies"),
     ):
         assert client.get(url).status_code == 404
-    assert reverse("reviews:templates") not in client.get(reverse("goals:my_goals")).content.decode()
-    assert reverse("reviews:templates") in cast.client(cast.hr).get(reverse("goals:my_goals")).content.decode()
+    assert (
+        reverse("reviews:templates") not in client.get(reverse("goals:my_goals")).content.decode()
+    )
+    assert (
+        reverse("reviews:templates")
+        in cast.client(cast.hr).get(reverse("goals:my_goals")).content.decode()
+    )
