@@ -205,9 +205,24 @@ class ScalePoint(models.Model):
 # --- cycles ------------------------------------------------------------------------------
 
 
+class Phase(models.TextChoices):
+    """A cycle's phases, in the order they run."""
+
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+    PEER_NOMINATION = "peer_nomination", _("Peer nomination and approval")
+    PEER_REVIEWS = "peer_reviews", _("Peer and upward reviews")
+    MANAGER_REVIEW = "manager_review", _("Manager review")
+    CALIBRATION = "calibration", _("Calibration")
+    SHARING = "sharing", _("Sharing and sign-off")
+
+
+PHASE_ORDER: list[str] = list(Phase.values)
+
+
 class ReviewCycle(models.Model):
-    """A round of reviews run on one template version. Launching fixes the version: from
-    then on the services copy the version before any edit of its template."""
+    """A round of reviews run on one template version. Launching fixes the version and
+    the participants: from then on the services copy the version before any edit of its
+    template, and people who join later are not added."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -221,9 +236,79 @@ class ReviewCycle(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     launched_at = models.DateTimeField(null=True, blank=True)
+    # Who takes part, as HR chose them: people in these teams (any team when none), hired
+    # before this date (when set), with one of these statuses.
+    teams = models.ManyToManyField("org.Team", blank=True, related_name="+")
+    hired_before = models.DateField(null=True, blank=True)
+    statuses = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class CyclePhase(models.Model):
+    """One dated phase of a cycle. Work for it is due by the end of ``ends_on`` where
+    each person lives."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(max_length=32, choices=Phase)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kind"], name="cycle_phase_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.kind}"
+
+
+class CycleParticipant(models.Model):
+    """A person reviewed in a launched cycle, with their manager and team as they were
+    at the launch."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    manager = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        "org.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "person"], name="cycle_participant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}:{self.person_id}"
+
+
+class PhaseReopening(models.Model):
+    """HR let one participant hand in a phase's work after its deadline, until the end of
+    ``until`` (in their time zone)."""
+
+    participant = models.ForeignKey(
+        CycleParticipant, on_delete=models.CASCADE, related_name="reopenings"
+    )
+    kind = models.CharField(max_length=32, choices=Phase)
+    until = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "kind"], name="phase_reopening_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.kind} until {self.until}"

@@ -13,7 +13,17 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from stride.lib.fields import Id, LongText, Note, PatchSchema, ShortName, Title, Weight, unset
+from stride.lib.fields import (
+    Day,
+    Id,
+    LongText,
+    Note,
+    PatchSchema,
+    ShortName,
+    Title,
+    Weight,
+    unset,
+)
 
 Relationship = Literal["self", "manager", "peer", "upward"]
 QuestionKindValue = Literal[
@@ -104,3 +114,56 @@ class JobLevelAssign(Schema):
     """A person's job level; null clears it."""
 
     job_level_id: Id | None
+
+
+# --- cycles ------------------------------------------------------------------------------
+
+PhaseKind = Literal[
+    "self_assessment",
+    "peer_nomination",
+    "peer_reviews",
+    "manager_review",
+    "calibration",
+    "sharing",
+]
+ParticipantStatus = Literal["active", "on_leave"]
+MAX_CYCLE_TEAMS = 200
+
+
+class PhaseIn(Schema):
+    """A phase and its dates; its work is due by the end of ``ends_on`` where each person
+    lives."""
+
+    kind: PhaseKind
+    starts_on: Day
+    ends_on: Day
+
+
+class CycleCreate(Schema):
+    """A draft cycle: its template (the latest version is fixed at launch), who takes part
+    and its phases. Phases must run in order: each starts no earlier than the one before
+    it starts and ends no earlier than it ends (409 otherwise)."""
+
+    name: Title
+    template_id: Id
+    team_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=MAX_CYCLE_TEAMS,
+        description="People in these teams; every team when empty.",
+    )
+    hired_before: Day | None = Field(default=None, description="Only people hired before it.")
+    statuses: list[ParticipantStatus] = Field(
+        default_factory=lambda: ["active"],
+        min_length=1,
+        max_length=2,
+        json_schema_extra={"default": ["active"]},
+    )
+    phases: list[PhaseIn] = Field(min_length=1, max_length=6)
+
+
+class PhaseReopen(Schema):
+    """Let one participant hand in a phase's work after its deadline, until ``until``."""
+
+    person_id: Id
+    phase: PhaseKind
+    until: Day

@@ -11,18 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.http import Http404
 
 from stride.access.viewer import Viewer
 from stride.lib.review_scoring import normalised_weights
-from stride.org.models import Person
+from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, person_for_viewer
 from stride.reviews.models import (
+    PHASE_ORDER,
     Competency,
     CompetencyLevel,
+    CycleParticipant,
+    CyclePhase,
     JobLevel,
     PersonJobLevel,
+    PhaseReopening,
     ReviewCycle,
     ReviewTemplate,
     TemplateQuestion,
@@ -143,6 +147,86 @@ def cycles_using(viewer: Viewer, template: ReviewTemplate) -> QuerySet[ReviewCyc
     require_hr(viewer)
     return ReviewCycle.objects.filter(template_version__template=template).select_related(
         "template_version"
+    )
+
+
+def cycles_for(viewer: Viewer) -> QuerySet[ReviewCycle]:
+    """Every cycle, newest first, with its template and version (HR only)."""
+    require_hr(viewer)
+    return ReviewCycle.objects.select_related("template_version__template").order_by(
+        "-created_at", "-id"
+    )
+
+
+def cycle_for_viewer(viewer: Viewer, cycle_id: int) -> ReviewCycle:
+    cycle = (
+        cycles_for(viewer)
+        .prefetch_related(
+            Prefetch("phases", queryset=CyclePhase.objects.order_by("starts_on", "id")),
+            Prefetch("teams", queryset=Team.objects.order_by("name")),
+        )
+        .filter(pk=cycle_id)
+        .first()
+    )
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def ordered_phases(cycle: ReviewCycle) -> list[CyclePhase]:
+    """The cycle's phases in the order they run (from the prefetched ones)."""
+    return sorted(cycle.phases.all(), key=lambda p: PHASE_ORDER.index(p.kind))
+
+
+def cycle_candidates(cycle: ReviewCycle) -> QuerySet[Person]:
+    """Who the cycle's filter picks now: people with one of its statuses (never someone
+    who left), in one of its teams (any team when it names none), hired before its date
+    (when it has one; people without a hire date are then left out)."""
+    statuses = [s for s in cycle.statuses if s != Person.Status.LEFT]
+    qs = Person.objects.filter(status__in=statuses)
+    team_ids = [t.pk for t in cycle.teams.all()]
+    if team_ids:
+        qs = qs.filter(team_id__in=team_ids)
+    if cycle.hired_before is not None:
+        qs = qs.filter(hire_date__lt=cycle.hired_before)
+    return qs
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    team_id: int | None
+    team: str
+    participants: int
+    reopened: int
+
+
+def cycle_progress(cycle: ReviewCycle) -> list[TeamProgress]:
+    """Participants per team (as at the launch) and how many had a phase reopened: one
+    grouped query each, whatever the cycle's size."""
+    reopened = dict(
+        PhaseReopening.objects.filter(participant__cycle=cycle)
+        .values("participant__team_id")
+        .annotate(n=Count("participant_id", distinct=True))
+        .values_list("participant__team_id", "n")
+    )
+    rows = (
+        CycleParticipant.objects.filter(cycle=cycle)
+        .values("team_id", "team__name")
+        .annotate(n=Count("id"))
+        .order_by("team__name")
+    )
+    return [
+        TeamProgress(r["team_id"], r["team__name"] or "", r["n"], reopened.get(r["team_id"], 0))
+        for r in rows
+    ]
+
+
+def cycle_participants(cycle: ReviewCycle) -> QuerySet[CycleParticipant]:
+    return (
+        CycleParticipant.objects.filter(cycle=cycle)
+        .select_related("person", "manager", "team")
+        .prefetch_related("reopenings")
+        .order_by("person__name", "id")
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,13 +27,20 @@ from django.utils.translation import gettext as _
 
 from stride.access.audit import audit_write, diff
 from stride.access.viewer import Viewer
+from stride.lib import cycle_dates
+from stride.lib.cycle_dates import DatedPhase
 from stride.lib.input import parse_items
-from stride.org.models import Person
+from stride.org.models import Person, Team
 from stride.reviews.models import (
+    PHASE_ORDER,
     Competency,
     CompetencyLevel,
+    CycleParticipant,
+    CyclePhase,
     JobLevel,
     PersonJobLevel,
+    Phase,
+    PhaseReopening,
     QuestionKind,
     Relationship,
     ReviewCycle,
@@ -44,10 +52,11 @@ from stride.reviews.models import (
 )
 from stride.reviews.schemas import (
     CompetencyLevelIn,
+    PhaseIn,
     QuestionIn,
     SectionWithQuestions,
 )
-from stride.reviews.selectors import require_hr, version_is_locked
+from stride.reviews.selectors import cycle_candidates, require_hr, version_is_locked
 
 MIN_SCALE_POINTS = 2
 
@@ -564,36 +573,178 @@ def job_level_by_id(job_level_id: int) -> JobLevel:
     return level
 
 
-# --- cycles (the launch fixes the template version) --------------------------------------
+# --- cycles ------------------------------------------------------------------------------
+
+
+def _phase_messages(phases: Sequence[PhaseIn]) -> dict[str, str]:
+    """The calendar's problems (``stride.lib.cycle_dates``) as messages on ``phases.i.*``,
+    and a message on ``phases`` for each phase left out."""
+    dated = [DatedPhase(p.kind, p.starts_on, p.ends_on) for p in phases]
+    texts = {
+        cycle_dates.UNKNOWN: _("This is not a phase."),
+        cycle_dates.REPEATED: _("Each phase is set once."),
+        cycle_dates.ENDS_BEFORE_START: _("A phase must end on or after its start."),
+        cycle_dates.STARTS_BEFORE_PREVIOUS: _(
+            "Phases run in order: this one cannot start before %(other)s starts."
+        ),
+        cycle_dates.ENDS_BEFORE_PREVIOUS: _(
+            "Phases run in order: this one cannot end before %(other)s ends."
+        ),
+    }
+    out = {}
+    for key, (code, other) in cycle_dates.phase_problems(dated, PHASE_ORDER).items():
+        label = Phase(other).label.lower() if other else ""
+        out[f"phases.{key}"] = texts[code] % {"other": label} if other else texts[code]
+    missing = [Phase(k).label for k in PHASE_ORDER if k not in {p.kind for p in phases}]
+    if missing:
+        out["phases"] = _("Set the dates of every phase; missing: %(phases)s.") % {
+            "phases": ", ".join(str(m) for m in missing)
+        }
+    return out
 
 
 @transaction.atomic
-def cycle_create(*, viewer: Viewer, name: str, template: ReviewTemplate) -> ReviewCycle:
-    """A draft cycle on the template's latest version."""
+def cycle_create(
+    *,
+    viewer: Viewer,
+    name: str,
+    template_id: int,
+    phases: Sequence[PhaseIn | Mapping[str, Any]],
+    team_ids: Sequence[int] = (),
+    hired_before: date | None = None,
+    statuses: Sequence[str] = (Person.Status.ACTIVE,),
+) -> ReviewCycle:
+    """A draft cycle on the template's latest version, with its participant filter and
+    its six phases in order. Nothing is written if any part is wrong."""
     require_hr(viewer)
-    cycle = ReviewCycle.objects.create(name=name, template_version=_latest(template))
+    parsed = parse_items(PhaseIn, phases, field="phases")
+    errors: dict[str, str] = dict(_phase_messages(parsed))
+    template = ReviewTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        errors["template_id"] = _("No template has id %(id)s.") % {"id": template_id}
+    teams = list(Team.objects.filter(pk__in=set(team_ids)))
+    known = {t.pk for t in teams}
+    for index, team_id in enumerate(team_ids):
+        if team_id not in known:
+            errors[f"team_ids.{index}"] = _("No team has id %(id)s.") % {"id": team_id}
+    if errors:
+        raise ValidationError(errors)
+    assert template is not None
+    cycle = ReviewCycle.objects.create(
+        name=name,
+        template_version=_latest(template),
+        hired_before=hired_before,
+        statuses=sorted(set(statuses)),
+    )
+    cycle.teams.set(teams)
+    CyclePhase.objects.bulk_create(
+        [
+            CyclePhase(cycle=cycle, kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on)
+            for p in parsed
+        ]
+    )
     audit_write(
         actor=viewer,
         action="review_cycle.create",
         target=cycle,
-        changes={"name": name, "template_version": cycle.template_version_id},
+        changes={
+            "name": name,
+            "template": template.pk,
+            "teams": sorted(known),
+            "hired_before": hired_before,
+            "statuses": cycle.statuses,
+            "phases": {p.kind: [p.starts_on, p.ends_on] for p in parsed},
+        },
     )
     return cycle
 
 
 @transaction.atomic
 def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
-    """Launch: from now on the cycle's template version never changes."""
+    """Launch: fix the template's latest version and snapshot the people who match the
+    filter now (with their manager and team). Neither changes afterwards."""
     require_hr(viewer)
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status != ReviewCycle.Status.DRAFT:
         raise ValidationError({"status": _("This cycle has already been launched.")})
+    people = list(cycle_candidates(cycle).values_list("pk", "manager_id", "team_id"))
+    if not people:
+        raise ValidationError({"team_ids": _("Nobody matches this cycle's filter.")})
+    cycle.template_version = _latest(cycle.template_version.template)
     cycle.status = ReviewCycle.Status.LAUNCHED
     cycle.launched_at = timezone.now()
-    cycle.save(update_fields=["status", "launched_at"])
+    cycle.save(update_fields=["template_version", "status", "launched_at"])
+    CycleParticipant.objects.bulk_create(
+        [
+            CycleParticipant(cycle=cycle, person_id=pk, manager_id=manager, team_id=team)
+            for pk, manager, team in people
+        ],
+        batch_size=1000,
+    )
     audit_write(
         actor=viewer,
         action="review_cycle.launch",
         target=cycle,
-        changes={"template_version": cycle.template_version_id},
+        changes={"template_version": cycle.template_version.number, "participants": len(people)},
     )
     return cycle
+
+
+@transaction.atomic
+def phase_reopen(
+    *, viewer: Viewer, cycle: ReviewCycle, person_id: int, phase: str, until: date
+) -> PhaseReopening:
+    """Let one participant hand in a phase's work until the end of ``until``."""
+    require_hr(viewer)
+    errors: dict[str, str] = {}
+    participant = CycleParticipant.objects.filter(cycle=cycle, person_id=person_id).first()
+    if cycle.status != ReviewCycle.Status.LAUNCHED:
+        errors["phase"] = _("Only a launched cycle's phases can be reopened.")
+    if participant is None:
+        errors["person_id"] = _("This person does not take part in the cycle.")
+    dated = CyclePhase.objects.filter(cycle=cycle, kind=phase).first()
+    if dated is not None and until <= dated.ends_on:
+        errors["until"] = _("Reopen until a day after the phase ends (%(day)s).") % {
+            "day": dated.ends_on.isoformat()
+        }
+    if errors:
+        raise ValidationError(errors)
+    assert participant is not None
+    reopening, _created = PhaseReopening.objects.update_or_create(
+        participant=participant,
+        kind=phase,
+        defaults={"until": until, "created_by": viewer.person},
+    )
+    audit_write(
+        actor=viewer,
+        action="review_cycle.reopen",
+        target=cycle,
+        changes={"person": person_id, "phase": phase, "until": until},
+    )
+    return reopening
+
+
+def require_phase_open(participant: CycleParticipant, phase: str, *, now: datetime) -> None:
+    """Refuse work for ``phase`` after its deadline (the end of its last day where the
+    participant lives) unless HR reopened it for them. The services that take reviews'
+    answers call this before writing."""
+    dated = CyclePhase.objects.filter(cycle_id=participant.cycle_id, kind=phase).first()
+    if dated is None:
+        raise ValidationError({"phase": _("This cycle has no such phase.")})
+    reopened = (
+        PhaseReopening.objects.filter(participant=participant, kind=phase)
+        .values_list("until", flat=True)
+        .first()
+    )
+    person = Person.objects.only("time_zone").get(pk=participant.person_id)
+    if not cycle_dates.is_open(
+        now, ends_on=dated.ends_on, zone=person.zone, reopened_until=reopened
+    ):
+        raise ValidationError(
+            {
+                "phase": _(
+                    "The deadline for %(phase)s passed on %(day)s; ask HR to reopen it for you."
+                )
+                % {"phase": Phase(phase).label.lower(), "day": (reopened or dated.ends_on)}
+            }
+        )

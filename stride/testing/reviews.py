@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from stride.reviews import services
-from stride.reviews.models import Competency, JobLevel, ReviewTemplate
+from stride.reviews.models import PHASE_ORDER, Competency, JobLevel, ReviewCycle, ReviewTemplate
 from stride.testing.cast import Cast
 
 FIVE_POINTS = [
@@ -77,3 +80,30 @@ def make_framework(cast: Cast) -> tuple[list[JobLevel], Competency]:
         ],
     )
     return levels, competency
+
+
+def phases_from(start: date, *, days: int = 7) -> list[dict[str, Any]]:
+    """The six phases back to back, ``days`` each, from ``start``."""
+    out = []
+    for index, kind in enumerate(PHASE_ORDER):
+        begins = start + timedelta(days=index * days)
+        out.append({"kind": kind, "starts_on": begins, "ends_on": begins + timedelta(days - 1)})
+    return out
+
+
+def make_cycle(
+    cast: Cast, template: ReviewTemplate, *, start: date | None = None, **extra: Any
+) -> ReviewCycle:
+    """A draft cycle over everyone active, its phases weekly from ``start`` (today)."""
+    return services.cycle_create(
+        viewer=cast.viewer(cast.hr),
+        name=extra.pop("name", "Walk cycle"),
+        template_id=template.pk,
+        phases=extra.pop("phases", None) or phases_from(start or timezone.localdate()),
+        **extra,
+    )
+
+
+def launch_cycle(cast: Cast, template: ReviewTemplate, **extra: Any) -> ReviewCycle:
+    cycle = make_cycle(cast, template, **extra)
+    return services.cycle_launch(viewer=cast.viewer(cast.hr), cycle=cycle)

@@ -8,10 +8,14 @@ from typing import Any
 
 from django.test import Client
 
-from stride.reviews import services
 from stride.reviews.models import ReviewTemplate
 from stride.testing import Cast
-from stride.testing.reviews import FIVE_POINTS, make_framework, make_template
+from stride.testing.reviews import (
+    FIVE_POINTS,
+    launch_cycle,
+    make_framework,
+    make_template,
+)
 
 
 def call(client: Client, method: str, url: str, body: Any = None) -> Any:
@@ -96,10 +100,7 @@ def test_a_domain_rule_refusal_answers_409_naming_the_field(cast: Cast) -> None:
 
 def test_editing_through_the_api_after_a_launch_answers_the_new_version(cast: Cast) -> None:
     template = make_template(cast)
-    hr = cast.viewer(cast.hr)
-    services.cycle_launch(
-        viewer=hr, cycle=services.cycle_create(viewer=hr, name="2026", template=template)
-    )
+    launch_cycle(cast, template)
     client = cast.client(cast.hr)
     before = client.get(f"/api/v1/review-templates/{template.pk}").json()
     assert before["locked"] is True

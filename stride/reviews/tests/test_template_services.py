@@ -11,20 +11,25 @@ from django.http import Http404
 
 from stride.access.models import AuditEntry
 from stride.reviews import selectors, services
-from stride.reviews.models import ReviewCycle, TemplateQuestion, TemplateVersion
+from stride.reviews.models import ReviewCycle, ReviewTemplate, TemplateQuestion, TemplateVersion
 from stride.reviews.schemas import QuestionIn
 from stride.testing import Cast
-from stride.testing.reviews import make_framework, make_template, rating, text
+from stride.testing.reviews import (
+    launch_cycle,
+    make_cycle,
+    make_framework,
+    make_template,
+    rating,
+    text,
+)
 
 
 def question(**data: object) -> QuestionIn:
     return QuestionIn.model_validate(data)
 
 
-def launched_cycle(cast: Cast, template: object) -> ReviewCycle:
-    hr = cast.viewer(cast.hr)
-    cycle = services.cycle_create(viewer=hr, name="2026", template=template)  # type: ignore[arg-type]
-    return services.cycle_launch(viewer=hr, cycle=cycle)
+def launched_cycle(cast: Cast, template: ReviewTemplate) -> ReviewCycle:
+    return launch_cycle(cast, template)
 
 
 def prompts(version: TemplateVersion) -> list[str]:
@@ -80,7 +85,7 @@ def test_editing_a_template_whose_version_a_launched_cycle_uses_makes_a_new_vers
 def test_editing_a_template_no_launched_cycle_uses_changes_it_in_place(cast: Cast) -> None:
     hr = cast.viewer(cast.hr)
     template = make_template(cast)
-    services.cycle_create(viewer=hr, name="Draft cycle", template=template)
+    make_cycle(cast, template)
     section = selectors.latest_version(template).sections.all()[1]
     services.section_delete(viewer=hr, template=template, section_id=section.pk)
     assert template.versions.count() == 1

@@ -11,7 +11,7 @@ from django.urls import reverse
 from stride.reviews import selectors, services
 from stride.reviews.models import ReviewTemplate, TemplateVersion
 from stride.testing import Cast
-from stride.testing.reviews import make_framework, make_template
+from stride.testing.reviews import launch_cycle, make_framework, make_template
 
 SCALE = {
     "scale_1_label": "Not yet",
@@ -100,10 +100,8 @@ def test_a_question_nobody_answers_is_refused_naming_the_field(cast: Cast) -> No
 
 
 def test_the_builder_says_when_a_change_will_make_a_new_version(cast: Cast) -> None:
-    hr = cast.viewer(cast.hr)
     template = make_template(cast)
-    cycle = services.cycle_create(viewer=hr, name="2026", template=template)
-    services.cycle_launch(viewer=hr, cycle=cycle)
+    launch_cycle(cast, template)
     client = cast.client(cast.hr)
     page = client.get(reverse("reviews:template_detail", args=[template.pk])).content.decode()
     assert "Your next change creates a new version" in page
@@ -118,8 +116,9 @@ def test_the_preview_shows_the_persons_expected_level_beside_the_competency_scal
     cast: Cast,
 ) -> None:
     levels, competency = make_framework(cast)
-    hr = cast.viewer(cast.hr)
-    services.person_job_level_set(viewer=hr, person=cast.alice, job_level=levels[1])
+    services.person_job_level_set(
+        viewer=cast.viewer(cast.hr), person=cast.alice, job_level=levels[1]
+    )
     template = make_template(
         cast,
         sections=[
