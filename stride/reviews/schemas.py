@@ -130,6 +130,10 @@ ParticipantStatus = Literal["active", "on_leave"]
 MAX_CYCLE_TEAMS = 200
 
 
+def _active_only() -> list[ParticipantStatus]:
+    return ["active"]
+
+
 class PhaseIn(Schema):
     """A phase and its dates; its work is due by the end of ``ends_on`` where each person
     lives."""
@@ -153,7 +157,7 @@ class CycleCreate(Schema):
     )
     hired_before: Day | None = Field(default=None, description="Only people hired before it.")
     statuses: list[ParticipantStatus] = Field(
-        default_factory=lambda: ["active"],
+        default_factory=_active_only,
         min_length=1,
         max_length=2,
         json_schema_extra={"default": ["active"]},

@@ -4,6 +4,7 @@ launch with the template version, late work refused unless HR reopens it for the
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,7 +87,7 @@ def test_the_filter_picks_by_team_hire_date_and_status(cast: Cast) -> None:
 def test_launch_snapshots_participants_and_the_template_version(cast: Cast) -> None:
     template = make_template(cast)
     cycle = make_cycle(cast, template, team_ids=[cast.product.pk])
-    services.section_add(viewer=cast.viewer(cast.hr), template=template, title="Late", weight=1)
+    services.section_add(viewer=cast.viewer(cast.hr), template=template, title="Late", weight=Decimal(1))
     services.cycle_launch(viewer=cast.viewer(cast.hr), cycle=cycle)
     cycle.refresh_from_db()
     assert cycle.status == "launched"
