@@ -8,8 +8,9 @@ signed in.
 """
 
 # No ``from __future__ import annotations``: django-ninja reads the handlers' annotations.
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,12 +22,14 @@ from stride.access.viewer import Viewer
 from stride.lib.ids import Id
 from stride.lib.pagination import StridePagination
 from stride.reviews import selectors, services
-from stride.reviews.models import Competency, JobLevel, ReviewTemplate
+from stride.reviews.models import Competency, JobLevel, ReviewCycle, ReviewTemplate
 from stride.reviews.schemas import (
-    MAX_JOB_LEVELS,
     CompetencyIn,
+    CycleCreate,
     JobLevelAssign,
     JobLevelIn,
+    PhaseKind,
+    PhaseReopen,
     QuestionIn,
     QuestionKindValue,
     Relationship,
@@ -291,8 +294,9 @@ def question_delete(request: HttpRequest, template_id: Id, question_id: Id) -> d
 
 
 @router.get("/job-levels", response=list[JobLevelOut], summary="Job levels, most junior first")
-def job_level_list(request: HttpRequest) -> list[JobLevel]:
-    return list(selectors.job_levels(_viewer(request))[:MAX_JOB_LEVELS])
+@paginate(StridePagination)
+def job_level_list(request: HttpRequest) -> QuerySet[JobLevel]:
+    return selectors.job_levels(_viewer(request))
 
 
 @router.post("/job-levels", response={201: JobLevelOut}, summary="Add a job level (HR)")
@@ -348,3 +352,140 @@ def person_job_level(
     )
     services.person_job_level_set(viewer=viewer, person=person, job_level=level)
     return {"person_id": person.pk, "job_level": level}
+
+
+# --- cycles -------------------------------------------------------------------------------
+
+
+class PhaseOut(Schema):
+    kind: PhaseKind
+    starts_on: date
+    ends_on: date = Field(description="Work is due by the end of this day where each person lives.")
+
+
+class TeamCountOut(Schema):
+    team_id: int | None
+    team: str
+    participants: int
+    reopened: int = Field(description="Participants with a phase reopened for them by HR.")
+
+
+class ProgressOut(Schema):
+    participants: int
+    by_team: list[TeamCountOut]
+
+
+class CycleSummaryOut(Schema):
+    id: int
+    name: str
+    status: Literal["draft", "launched", "closed"]
+    template_id: int
+    template_version: int
+    launched_at: datetime | None
+
+    # A list answers cycles; a single cycle is answered as the dict ``_cycle_out`` builds.
+    @staticmethod
+    def resolve_template_id(cycle: ReviewCycle | dict[str, Any]) -> int:
+        if isinstance(cycle, dict):
+            return int(cycle["template_id"])
+        return cycle.template_version.template_id
+
+    @staticmethod
+    def resolve_template_version(cycle: ReviewCycle | dict[str, Any]) -> int:
+        if isinstance(cycle, dict):
+            return int(cycle["template_version"])
+        return cycle.template_version.number
+
+
+class CycleOut(CycleSummaryOut):
+    team_ids: list[int] = Field(description="Teams taking part; every team when empty.")
+    hired_before: date | None
+    statuses: list[str]
+    phases: list[PhaseOut] = Field(description="In the order they run.")
+    progress: ProgressOut = Field(
+        description="Participants (fixed at launch) per team; empty before the launch."
+    )
+
+
+class ReopeningOut(Schema):
+    person_id: int
+    phase: PhaseKind
+    until: date
+
+
+def _cycle_out(viewer: Viewer, cycle_id: int) -> dict[str, Any]:
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    rows = selectors.cycle_progress(cycle) if cycle.status != cycle.Status.DRAFT else []
+    return {
+        "id": cycle.pk,
+        "name": cycle.name,
+        "status": cycle.status,
+        "template_id": cycle.template_version.template_id,
+        "template_version": cycle.template_version.number,
+        "launched_at": cycle.launched_at,
+        "team_ids": [t.pk for t in cycle.teams.all()],
+        "hired_before": cycle.hired_before,
+        "statuses": cycle.statuses,
+        "phases": selectors.ordered_phases(cycle),
+        "progress": {
+            "participants": sum(r.participants for r in rows),
+            "by_team": [r.__dict__ for r in rows],
+        },
+    }
+
+
+@router.get("/review-cycles", response=list[CycleSummaryOut], summary="Review cycles (HR)")
+@paginate(StridePagination)
+def cycle_list(request: HttpRequest) -> QuerySet[ReviewCycle]:
+    """Every cycle, newest first."""
+    return selectors.cycles_for(_viewer(request))
+
+
+@router.post("/review-cycles", response={201: CycleOut}, summary="Create a draft cycle (HR)")
+def cycle_create(request: HttpRequest, payload: CycleCreate) -> Status[dict[str, Any]]:
+    """A draft cycle with its participant filter and its six phases. Phases that run
+    backwards, a phase left out, or an unknown template or team answer 409 naming the
+    field (``phases.3.starts_on``)."""
+    viewer = _viewer(request)
+    cycle = services.cycle_create(viewer=viewer, **payload.model_dump())
+    return Status(201, _cycle_out(viewer, cycle.pk))
+
+
+@router.get(
+    "/review-cycles/{cycle_id}",
+    response=CycleOut,
+    summary="One cycle with its phase dates and progress counts (HR)",
+)
+def cycle_detail(request: HttpRequest, cycle_id: Id) -> dict[str, Any]:
+    return _cycle_out(_viewer(request), cycle_id)
+
+
+@router.post(
+    "/review-cycles/{cycle_id}/launch", response=CycleOut, summary="Launch a draft cycle (HR)"
+)
+def cycle_launch(request: HttpRequest, cycle_id: Id) -> dict[str, Any]:
+    """Fixes the participants (who match the filter now) and the template's latest
+    version. A cycle already launched, or one nobody matches, answers 409."""
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    services.cycle_launch(viewer=viewer, cycle=cycle)
+    return _cycle_out(viewer, cycle.pk)
+
+
+@router.post(
+    "/review-participants/{participant_id}/reopenings",
+    response={201: ReopeningOut},
+    summary="Reopen a phase for one participant after its deadline (HR)",
+)
+def participant_reopen(
+    request: HttpRequest, participant_id: Id, payload: PhaseReopen
+) -> Status[dict[str, Any]]:
+    """Work for ``phase`` is accepted from this participant until the end of ``until``
+    where they live. A day not after the phase's end, or a cycle not launched, answers
+    409."""
+    viewer = _viewer(request)
+    participant = selectors.participant_for_hr(viewer, participant_id)
+    made = services.phase_reopen(viewer=viewer, participant=participant, **payload.model_dump())
+    return Status(
+        201, {"person_id": participant.person_id, "phase": made.kind, "until": made.until}
+    )

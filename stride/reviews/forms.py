@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from stride.lib.forms import SchemaForm
 from stride.lib.input import InputProblem
 from stride.reviews.models import (
+    PHASE_ORDER,
     Competency,
     JobLevel,
+    Phase,
     QuestionKind,
     Relationship,
     TemplateQuestion,
@@ -26,8 +28,10 @@ from stride.reviews.models import (
 from stride.reviews.schemas import (
     MAX_SCALE_POINTS,
     CompetencyIn,
+    CycleCreate,
     JobLevelAssign,
     JobLevelIn,
+    PhaseReopen,
     QuestionIn,
     SectionIn,
     TemplateCreate,
@@ -218,3 +222,95 @@ class JobLevelAssignForm(SchemaForm):
 
 class PersonLookupForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of the person"), required=False)
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CycleForm(SchemaForm):
+    """A new cycle: template, who takes part, and the six phases' dates (one row each, in
+    the order they run)."""
+
+    schema = CycleCreate
+    field_names = {"template": "template_id", "teams": "team_ids"}
+
+    name = forms.CharField(label=_("Name"))
+    template = forms.ChoiceField(label=_("Template"))
+    teams = forms.MultipleChoiceField(
+        label=_("Teams"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to include every team."),
+    )
+    hired_before = forms.DateField(label=_("Hired before"), required=False, widget=DATE_WIDGET)
+    statuses = forms.MultipleChoiceField(
+        label=_("Status"),
+        choices=[("active", _("Active")), ("on_leave", _("On leave"))],
+        initial=["active"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        templates: Iterable[Any] = (),
+        teams: Iterable[Any] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(str(t.pk), t.name) for t in templates]  # type: ignore[attr-defined]
+        self.fields["teams"].choices = [(str(t.pk), t.name) for t in teams]  # type: ignore[attr-defined]
+        for kind, label in Phase.choices:
+            self.fields[f"{kind}_starts_on"] = forms.DateField(
+                label=_("%(phase)s starts") % {"phase": label}, widget=DATE_WIDGET
+            )
+            self.fields[f"{kind}_ends_on"] = forms.DateField(
+                label=_("%(phase)s ends") % {"phase": label}, widget=DATE_WIDGET
+            )
+
+    def phase_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [
+            (str(label), self[f"{kind}_starts_on"], self[f"{kind}_ends_on"])
+            for kind, label in Phase.choices
+        ]
+
+    def full_clean(self) -> None:
+        # The phase fields are the schema's (``phases``): parsed there, not by Django.
+        for name in self.fields:
+            if name.endswith(("_starts_on", "_ends_on")):
+                self.fields[name].required = False
+        super().full_clean()
+        for name in list(self.cleaned_data):
+            if name.endswith(("_starts_on", "_ends_on")):
+                del self.cleaned_data[name]
+
+    def raw_input(self) -> dict[str, Any]:
+        out = super().raw_input()
+        out["phases"] = [
+            {
+                "kind": kind,
+                "starts_on": self.data.get(self.add_prefix(f"{kind}_starts_on")) or None,
+                "ends_on": self.data.get(self.add_prefix(f"{kind}_ends_on")) or None,
+            }
+            for kind in PHASE_ORDER
+        ]
+        return out
+
+    def add_problems(self, problems: Iterable[InputProblem]) -> None:
+        rest = []
+        for problem in problems:
+            loc = problem.loc
+            if len(loc) >= 3 and loc[0] == "phases" and isinstance(loc[1], int):
+                name = f"{PHASE_ORDER[loc[1]]}_{loc[2]}" if loc[1] < len(PHASE_ORDER) else ""
+                if name in self.fields:
+                    self.add_error(name, problem.msg)
+                    continue
+            rest.append(problem)
+        super().add_problems(rest)
+
+
+class ReopenForm(SchemaForm):
+    schema = PhaseReopen
+
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    until = forms.DateField(label=_("Open until"), widget=DATE_WIDGET)

@@ -168,6 +168,5 @@ class CycleCreate(Schema):
 class PhaseReopen(Schema):
     """Let one participant hand in a phase's work after its deadline, until ``until``."""
 
-    person_id: Id
     phase: PhaseKind
     until: Day

@@ -178,6 +178,11 @@ def ordered_phases(cycle: ReviewCycle) -> list[CyclePhase]:
     return sorted(cycle.phases.all(), key=lambda p: PHASE_ORDER.index(p.kind))
 
 
+def teams_for(viewer: Viewer) -> QuerySet[Team]:
+    require_hr(viewer)
+    return Team.objects.order_by("name")
+
+
 def cycle_candidates(cycle: ReviewCycle) -> QuerySet[Person]:
     """Who the cycle's filter picks now: people with one of its statuses (never someone
     who left), in one of its teams (any team when it names none), hired before its date
@@ -219,6 +224,16 @@ def cycle_progress(cycle: ReviewCycle) -> list[TeamProgress]:
         TeamProgress(r["team_id"], r["team__name"] or "", r["n"], reopened.get(r["team_id"], 0))
         for r in rows
     ]
+
+
+def participant_for_hr(viewer: Viewer, participant_id: int) -> CycleParticipant:
+    require_hr(viewer)
+    found = (
+        CycleParticipant.objects.select_related("cycle", "person").filter(pk=participant_id).first()
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def cycle_participants(cycle: ReviewCycle) -> QuerySet[CycleParticipant]:

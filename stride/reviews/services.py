@@ -692,16 +692,14 @@ def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
 
 @transaction.atomic
 def phase_reopen(
-    *, viewer: Viewer, cycle: ReviewCycle, person_id: int, phase: str, until: date
+    *, viewer: Viewer, participant: CycleParticipant, phase: str, until: date
 ) -> PhaseReopening:
     """Let one participant hand in a phase's work until the end of ``until``."""
     require_hr(viewer)
     errors: dict[str, str] = {}
-    participant = CycleParticipant.objects.filter(cycle=cycle, person_id=person_id).first()
+    cycle = participant.cycle
     if cycle.status != ReviewCycle.Status.LAUNCHED:
         errors["phase"] = _("Only a launched cycle's phases can be reopened.")
-    if participant is None:
-        errors["person_id"] = _("This person does not take part in the cycle.")
     dated = CyclePhase.objects.filter(cycle=cycle, kind=phase).first()
     if dated is not None and until <= dated.ends_on:
         errors["until"] = _("Reopen until a day after the phase ends (%(day)s).") % {
@@ -709,7 +707,6 @@ def phase_reopen(
         }
     if errors:
         raise ValidationError(errors)
-    assert participant is not None
     reopening, _created = PhaseReopening.objects.update_or_create(
         participant=participant,
         kind=phase,
@@ -719,7 +716,7 @@ def phase_reopen(
         actor=viewer,
         action="review_cycle.reopen",
         target=cycle,
-        changes={"person": person_id, "phase": phase, "until": until},
+        changes={"person": participant.person_id, "phase": phase, "until": until},
     )
     return reopening
 

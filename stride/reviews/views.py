@@ -7,11 +7,13 @@ the builder, so it works without JavaScript.
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,10 +26,12 @@ from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.reviews import selectors, services
 from stride.reviews.forms import (
     CompetencyForm,
+    CycleForm,
     JobLevelAssignForm,
     JobLevelForm,
     PersonLookupForm,
     QuestionForm,
+    ReopenForm,
     SectionForm,
     TemplateForm,
     competency_initial,
@@ -442,3 +446,145 @@ def person_job_level(request: HttpRequest, person_id: int) -> HttpResponse:
         {"person": person, "form": form, "current": current},
         status=422 if form.errors else 200,
     )
+
+
+# --- cycles ------------------------------------------------------------------------------
+
+PARTICIPANTS_PAGE_SIZE = 50
+
+
+@login_required
+@require_safe
+def cycles(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    listed = list(selectors.cycles_for(viewer)[:100])
+    return TemplateResponse(request, "reviews/cycles.html", {"cycles": listed})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    form = CycleForm(
+        request.POST or None,
+        templates=selectors.templates_for(viewer),
+        teams=selectors.teams_for(viewer),
+    )
+    if request.method == "POST":
+
+        def save() -> Any:
+            assert form.parsed is not None
+            return services.cycle_create(viewer=viewer, **form.parsed.model_dump())
+
+        made = _saved(request, form, save)
+        if made is not None:
+            messages.success(
+                request, _("Cycle saved as a draft: check who takes part, then launch.")
+            )
+            return redirect("reviews:cycle_detail", cycle_id=made.pk)
+    return TemplateResponse(
+        request,
+        "reviews/cycle_form.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """A cycle's calendar and filter; before the launch, how many people it would take;
+    after, progress per team and the participants, each with a form to reopen a phase."""
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    launched = cycle.status != cycle.Status.DRAFT
+    page = (
+        Paginator(selectors.cycle_participants(cycle), PARTICIPANTS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        if launched
+        else None
+    )
+    return TemplateResponse(
+        request,
+        "reviews/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "phases": selectors.ordered_phases(cycle),
+            "launched": launched,
+            "candidates": None if launched else selectors.cycle_candidates(cycle).count(),
+            "progress": selectors.cycle_progress(cycle) if launched else [],
+            "page": page,
+            "phase_choices": ReopenForm.base_fields["phase"].choices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_launch(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    try:
+        services.cycle_launch(viewer=viewer, cycle=cycle)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, str(text))
+    else:
+        messages.success(request, _("Cycle launched."))
+    return redirect("reviews:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def participant_reopen(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """Reopen a phase for one participant; problems are shown at the top of the page."""
+    viewer = _viewer(request)
+    participant = selectors.participant_for_hr(viewer, participant_id)
+    cycle = participant.cycle
+    form = ReopenForm(request.POST)
+
+    def save() -> Any:
+        assert form.parsed is not None
+        return services.phase_reopen(
+            viewer=viewer, participant=participant, **form.parsed.model_dump()
+        )
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Phase reopened for this person."))
+    else:
+        for field, errors in form.errors.items():
+            for text in errors:
+                messages.error(request, f"{field}: {text}" if field != "__all__" else str(text))
+    return redirect("reviews:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_safe
+def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The participants as CSV: person, team, manager and, per phase, its deadline date
+    and the day HR reopened it until."""
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    phases = selectors.ordered_phases(cycle)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cycle-{cycle.pk}-progress.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["name", "email", "team", "manager"]
+        + [f"{p.kind}_ends_on" for p in phases]
+        + [f"{p.kind}_reopened_until" for p in phases]
+    )
+    for participant in selectors.cycle_participants(cycle).iterator(chunk_size=1000):
+        reopened = {r.kind: r.until for r in participant.reopenings.all()}
+        writer.writerow(
+            [
+                participant.person.name,
+                participant.person.email,
+                participant.team.name if participant.team else "",
+                participant.manager.email if participant.manager else "",
+            ]
+            + [p.ends_on.isoformat() for p in phases]
+            + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
+        )
+    return response

@@ -87,7 +87,9 @@ def test_the_filter_picks_by_team_hire_date_and_status(cast: Cast) -> None:
 def test_launch_snapshots_participants_and_the_template_version(cast: Cast) -> None:
     template = make_template(cast)
     cycle = make_cycle(cast, template, team_ids=[cast.product.pk])
-    services.section_add(viewer=cast.viewer(cast.hr), template=template, title="Late", weight=Decimal(1))
+    services.section_add(
+        viewer=cast.viewer(cast.hr), template=template, title="Late", weight=Decimal(1)
+    )
     services.cycle_launch(viewer=cast.viewer(cast.hr), cycle=cycle)
     cycle.refresh_from_db()
     assert cycle.status == "launched"
@@ -145,8 +147,7 @@ def test_late_work_is_refused_after_the_deadline_where_the_person_lives_unless_r
 
     services.phase_reopen(
         viewer=cast.viewer(cast.hr),
-        cycle=cycle,
-        person_id=cast.alice.pk,
+        participant=alice,
         phase="self_assessment",
         until=self_phase.ends_on + timedelta(days=2),
     )
@@ -159,17 +160,16 @@ def test_late_work_is_refused_after_the_deadline_where_the_person_lives_unless_r
         )
 
 
-def test_reopening_needs_a_participant_and_a_later_day(cast: Cast) -> None:
+def test_reopening_needs_a_day_after_the_phase_ends(cast: Cast) -> None:
     cycle = launch_cycle(cast, make_template(cast), team_ids=[cast.product.pk])
     with pytest.raises(ValidationError) as caught:
         services.phase_reopen(
             viewer=cast.viewer(cast.hr),
-            cycle=cycle,
-            person_id=cast.rep.pk,
+            participant=CycleParticipant.objects.get(cycle=cycle, person=cast.bob),
             phase="self_assessment",
             until=TODAY,
         )
-    assert set(caught.value.message_dict) == {"person_id", "until"}
+    assert set(caught.value.message_dict) == {"until"}
 
 
 def test_progress_counts_participants_per_team(cast: Cast) -> None:
