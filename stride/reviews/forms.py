@@ -286,6 +286,10 @@ class CycleForm(SchemaForm):
 
     def raw_input(self) -> dict[str, Any]:
         out = super().raw_input()
+        # An empty date box means "no date" (SchemaForm keeps empty text for text-typed
+        # schema fields, and a date is text in the document).
+        if not (out.get("hired_before") or "").strip():
+            out["hired_before"] = None
         out["phases"] = [
             {
                 "kind": kind,

@@ -46,7 +46,7 @@ from stride.testing.builders import (
     record,
 )
 from stride.testing.cast import PASSWORD, Cast
-from stride.testing.reviews import make_framework, make_template, rating
+from stride.testing.reviews import launch_cycle, make_cycle, make_framework, make_template, rating
 
 MEMBERS = ("skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep")
 EVERYONE = frozenset(MEMBERS)
@@ -201,6 +201,16 @@ def build_world(cast: Cast) -> World:
             "question_id": section.questions.get().pk,
         }
 
+    cycle_template = make_template(cast, name="Walk cycle template")
+
+    def draft_cycle() -> dict[str, int]:
+        return {"cycle_id": make_cycle(cast, cycle_template).pk}
+
+    def launched_participant() -> dict[str, int]:
+        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        participant = cycle.participants.get(person=cast.alice)
+        return {"participant_id": participant.pk, "cycle_id": cycle.pk}
+
     def fresh_competency() -> dict[str, int]:
         made_one = review_services.competency_create(
             viewer=cast.viewer(cast.hr), name=f"Walk competency {next(made)}"
@@ -264,11 +274,27 @@ def build_world(cast: Cast) -> World:
     # Review templates and the framework's administration are HR's; the framework is read
     # by everyone signed in.
     templates = [Target("review template", review_template(), HR_ONLY, HR_ONLY, review_template)]
+    # Reads see a launched cycle (progress, participants); writes get a draft of their own
+    # (the launch) or a participant of a newly launched cycle (reopening a phase).
+    participant = launched_participant()
+    world.ids["template_id"] = cycle_template.pk
     world.targets.update(
         {
             "template_id": templates,
             "section_id": templates,
             "question_id": templates,
+            "cycle_id": [
+                Target(
+                    "review cycle",
+                    {"cycle_id": participant["cycle_id"]},
+                    HR_ONLY,
+                    HR_ONLY,
+                    draft_cycle,
+                )
+            ],
+            "participant_id": [
+                Target("cycle participant", participant, HR_ONLY, HR_ONLY, launched_participant)
+            ],
             "competency_id": [
                 Target(
                     "competency",

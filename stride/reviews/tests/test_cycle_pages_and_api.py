@@ -43,6 +43,7 @@ def test_hr_sets_up_and_launches_a_cycle_in_the_browser(cast: Cast) -> None:
             "name": "Winter 2026",
             "template": str(template.pk),
             "teams": [str(cast.product.pk)],
+            "hired_before": "",
             "statuses": ["active"],
             **phase_fields(phases_from(TODAY)),
         },
