@@ -8,6 +8,7 @@ the builder, so it works without JavaScript.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +38,7 @@ from stride.reviews.forms import (
     competency_initial,
     question_initial,
 )
-from stride.reviews.models import ReviewTemplate
+from stride.reviews.models import ReviewTemplate, TemplateSection
 from stride.reviews.schemas import QuestionIn
 
 
@@ -94,31 +95,56 @@ def templates(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _builder_context(viewer: Viewer, template: ReviewTemplate) -> dict[str, Any]:
+def _builder_page(
+    request: HttpRequest,
+    viewer: Viewer,
+    template: ReviewTemplate,
+    status: int = 200,
+    **forms: SchemaForm,
+) -> HttpResponse:
+    """The builder: the latest version's sections and questions, with a form for each
+    change (``forms`` replaces the blank ones, to show a refused form's problems)."""
     version = selectors.latest_version(template)
-    return {
+    context: dict[str, Any] = {
         "template": template,
         "version": version,
         "sections": selectors.section_shares(version),
         "locked": selectors.version_is_locked(version),
         "cycles": list(selectors.cycles_using(viewer, template)[:20]),
         "versions": list(selectors.versions_of(template)[:20]),
+        "rename_form": TemplateForm(
+            initial={"name": template.name, "description": template.description}
+        ),
+        "section_form": SectionForm(),
+        **forms,
     }
+    return TemplateResponse(request, "reviews/template_detail.html", context, status=status)
+
+
+def _builder_write(
+    request: HttpRequest,
+    viewer: Viewer,
+    template: ReviewTemplate,
+    *,
+    form_name: str,
+    form: SchemaForm,
+    save: Callable[[], Any],
+    done: str,
+) -> HttpResponse:
+    """Save through ``save`` and return to the builder (at the new or changed section),
+    or show the builder again with ``form``'s problems."""
+    saved = _saved(request, form, save)
+    if saved is None:
+        return _builder_page(request, viewer, template, status=422, **{form_name: form})
+    messages.success(request, done)
+    return _builder(template, f"section-{saved.pk}" if isinstance(saved, TemplateSection) else "")
 
 
 @login_required
 @require_safe
 def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
-    """The builder: the latest version's sections and questions, with a form for each
-    change."""
     viewer = _viewer(request)
-    template = selectors.template_for_viewer(viewer, template_id)
-    context = _builder_context(viewer, template)
-    context["rename_form"] = TemplateForm(
-        initial={"name": template.name, "description": template.description}
-    )
-    context["section_form"] = SectionForm()
-    return TemplateResponse(request, "reviews/template_detail.html", context)
+    return _builder_page(request, viewer, selectors.template_for_viewer(viewer, template_id))
 
 
 @login_required
@@ -127,22 +153,20 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     viewer = _viewer(request)
     template = selectors.template_for_viewer(viewer, template_id)
     form = TemplateForm(request.POST)
-    saved = _saved(
+    return _builder_write(
         request,
-        form,
-        lambda: services.template_update(
+        viewer,
+        template,
+        form_name="rename_form",
+        form=form,
+        save=lambda: services.template_update(
             viewer=viewer,
             template=template,
             name=form.cleaned_data["name"],
             description=form.cleaned_data["description"],
         ),
+        done=_("Template renamed."),
     )
-    if saved is not None:
-        messages.success(request, _("Template renamed."))
-        return _builder(template)
-    context = _builder_context(viewer, template)
-    context.update(rename_form=form, section_form=SectionForm())
-    return TemplateResponse(request, "reviews/template_detail.html", context, status=422)
 
 
 @login_required
@@ -151,20 +175,15 @@ def section_add(request: HttpRequest, template_id: int) -> HttpResponse:
     viewer = _viewer(request)
     template = selectors.template_for_viewer(viewer, template_id)
     form = SectionForm(request.POST)
-    made = _saved(
+    return _builder_write(
         request,
-        form,
-        lambda: services.section_add(viewer=viewer, template=template, **form.cleaned_data),
+        viewer,
+        template,
+        form_name="section_form",
+        form=form,
+        save=lambda: services.section_add(viewer=viewer, template=template, **form.cleaned_data),
+        done=_("Section added."),
     )
-    if made is not None:
-        messages.success(request, _("Section added."))
-        return _builder(template, f"section-{made.pk}")
-    context = _builder_context(viewer, template)
-    context.update(
-        section_form=form,
-        rename_form=TemplateForm(initial={"name": template.name}),
-    )
-    return TemplateResponse(request, "reviews/template_detail.html", context, status=422)
 
 
 @login_required
@@ -210,12 +229,31 @@ def section_delete(request: HttpRequest, template_id: int, section_id: int) -> H
     return _builder(template)
 
 
-def _question_page(
+def _question_flow(
     request: HttpRequest,
     template: ReviewTemplate,
-    form: QuestionForm,
+    *,
+    initial: dict[str, Any],
     context: dict[str, Any],
+    save: Callable[[QuestionIn], Any],
+    done: str,
 ) -> HttpResponse:
+    """The question form (adding or editing): on a valid post, ``save`` the parsed
+    question and go back to the builder at it; else show the form with its problems."""
+    viewer = _viewer(request)
+    form = QuestionForm(
+        request.POST or None, competencies=selectors.competencies_for(viewer), initial=initial
+    )
+    if request.method == "POST":
+
+        def run() -> Any:
+            assert isinstance(form.parsed, QuestionIn)
+            return save(form.parsed)
+
+        saved = _saved(request, form, run)
+        if saved is not None:
+            messages.success(request, done)
+            return _builder(template, f"question-{saved.pk}")
     return TemplateResponse(
         request,
         "reviews/question_form.html",
@@ -230,31 +268,16 @@ def question_add(request: HttpRequest, template_id: int, section_id: int) -> Htt
     viewer = _viewer(request)
     template = selectors.template_for_viewer(viewer, template_id)
     section = selectors.section_of_latest(template, section_id)
-    form = QuestionForm(
-        request.POST or None,
-        competencies=selectors.competencies_for(viewer),
+    return _question_flow(
+        request,
+        template,
         initial={"answered_by": ["self", "manager"]},
+        context={"section": section, "question": None},
+        save=lambda question: services.question_add(
+            viewer=viewer, template=template, section_id=section.pk, question=question
+        ),
+        done=_("Question added."),
     )
-    if request.method == "POST":
-        made = _saved(
-            request,
-            form,
-            lambda: services.question_add(
-                viewer=viewer,
-                template=template,
-                section_id=section.pk,
-                question=_parsed_question(form),
-            ),
-        )
-        if made is not None:
-            messages.success(request, _("Question added."))
-            return _builder(template, f"question-{made.pk}")
-    return _question_page(request, template, form, {"section": section, "question": None})
-
-
-def _parsed_question(form: QuestionForm) -> QuestionIn:
-    assert isinstance(form.parsed, QuestionIn)
-    return form.parsed
 
 
 @login_required
@@ -262,28 +285,16 @@ def _parsed_question(form: QuestionForm) -> QuestionIn:
 def question_edit(request: HttpRequest, template_id: int, question_id: int) -> HttpResponse:
     viewer = _viewer(request)
     template = selectors.template_for_viewer(viewer, template_id)
-    question = selectors.question_of_latest(template, question_id)
-    form = QuestionForm(
-        request.POST or None,
-        competencies=selectors.competencies_for(viewer),
-        initial=question_initial(question),
-    )
-    if request.method == "POST":
-        saved = _saved(
-            request,
-            form,
-            lambda: services.question_update(
-                viewer=viewer,
-                template=template,
-                question_id=question.pk,
-                question=_parsed_question(form),
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Question saved."))
-            return _builder(template, f"question-{saved.pk}")
-    return _question_page(
-        request, template, form, {"section": question.section, "question": question}
+    stored = selectors.question_of_latest(template, question_id)
+    return _question_flow(
+        request,
+        template,
+        initial=question_initial(stored),
+        context={"section": stored.section, "question": stored},
+        save=lambda question: services.question_update(
+            viewer=viewer, template=template, question_id=stored.pk, question=question
+        ),
+        done=_("Question saved."),
     )
 
 

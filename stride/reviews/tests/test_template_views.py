@@ -188,3 +188,14 @@ def test_people_other_than_hr_get_404_and_no_reviews_link(cast: Cast, member: st
         reverse("reviews:cycles")
         in cast.client(cast.hr).get(reverse("goals:my_goals")).content.decode()
     )
+
+
+def test_a_refused_section_is_shown_back_on_the_builder_with_the_reason(cast: Cast) -> None:
+    template = make_template(cast)
+    response = cast.client(cast.hr).post(
+        reverse("reviews:section_add", args=[template.pk]), {"title": "Values", "weight": "0"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Enter a number above 0." in page and 'value="Values"' in page
+    assert selectors.latest_version(template).sections.count() == 2
