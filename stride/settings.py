@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "stride.org",
     "stride.access",
     "stride.goals",
+    "stride.reviews",
     "stride.notify",
     "stride.demo",
 ]

@@ -35,5 +35,6 @@ urlpatterns = [
     path("people/", include("stride.org.urls")),
     path("access/", include("stride.access.urls")),
     path("", include("stride.goals.urls")),
+    path("reviews/", include("stride.reviews.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,7 +40,8 @@ from stride.access import services as access_services
 from stride.goals import selectors
 from stride.goals.models import KeyResult, Objective
 from stride.testing import make_csv, row
-from stride.testing.clock import THIS_QUARTER
+from stride.testing.clock import THIS_QUARTER, TODAY
+from stride.testing.reviews import phases_from
 from stride.testing.world import (
     EVERYONE,
     HR_ONLY,
@@ -84,6 +85,17 @@ class Rule:
     public: bool = False  # reachable without logging in
 
 
+CYCLE_PHASES = [
+    {
+        "kind": p["kind"],
+        "starts_on": p["starts_on"].isoformat(),
+        "ends_on": p["ends_on"].isoformat(),
+    }
+    for p in phases_from(TODAY)
+]
+CYCLE_PHASE_FIELDS = {
+    f"{p['kind']}_{edge}": p[edge] for p in CYCLE_PHASES for edge in ("starts_on", "ends_on")
+}
 EVERY_PERIOD = ({}, {"period": "active"}, {"period": "2026-Q3"})
 
 # Web UI: (route name, method) → rule. Ids in the route are filled from the world's targets.
@@ -163,6 +175,64 @@ WEB: dict[tuple[str, str], Rule] = {
     ("access:audit_log", "get"): Rule(
         "hr", queries=({}, {"target_type": "goals.objective"}, {"actor": "manager"})
     ),
+    # Reviews: templates and the competency framework are HR's to keep.
+    ("reviews:templates", "get"): Rule("hr"),
+    ("reviews:templates", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"name": "Walk new template"})
+    ),
+    ("reviews:template_detail", "get"): Rule("hr"),
+    ("reviews:template_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail", fill={"name": "Walk renamed"})
+    ),
+    ("reviews:template_preview", "get"): Rule("hr", queries=({}, {"email": "alice@example.com"})),
+    ("reviews:section_add", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail", fill={"title": "Walk section"})
+    ),
+    ("reviews:section_edit", "get"): Rule("hr"),
+    ("reviews:section_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"title": "Walk section edited"})
+    ),
+    ("reviews:section_delete", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail")
+    ),
+    ("reviews:question_add", "get"): Rule("hr"),
+    ("reviews:question_add", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"kind": "text", "prompt": "Walk question"})
+    ),
+    ("reviews:question_edit", "get"): Rule("hr"),
+    ("reviews:question_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"prompt": "Walk question edited"})
+    ),
+    ("reviews:question_delete", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:template_detail")
+    ),
+    ("reviews:competencies", "get"): Rule("hr", queries=({}, {"email": "bob@example.com"})),
+    ("reviews:job_level_add", "post"): Rule(
+        "hr",
+        ok=(302,),
+        form=Form(page="reviews:competencies", fill={"name": "Walk level", "rank": "8"}),
+    ),
+    ("reviews:competency_add", "get"): Rule("hr"),
+    ("reviews:competency_add", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"name": "Walk new competency"})
+    ),
+    ("reviews:competency_edit", "get"): Rule("hr"),
+    ("reviews:competency_edit", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"description": "Walk edited"})
+    ),
+    ("reviews:cycles", "get"): Rule("hr"),
+    ("reviews:cycle_create", "get"): Rule("hr"),
+    ("reviews:cycle_create", "post"): Rule(
+        "hr", ok=(302,), form=Form(fill={"name": "Walk new cycle", **CYCLE_PHASE_FIELDS})
+    ),
+    ("reviews:cycle_detail", "get"): Rule("hr", queries=({}, {"page": "2"})),
+    ("reviews:cycle_launch", "post"): Rule("hr", ok=(302,), form=Form(page="reviews:cycle_detail")),
+    ("reviews:cycle_export", "get"): Rule("hr"),
+    ("reviews:participant_reopen", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:cycle_detail", fill={"until": "2100-01-01"})
+    ),
+    ("reviews:person_job_level", "get"): Rule("hr"),
+    ("reviews:person_job_level", "post"): Rule("hr", ok=(302,), form=Form()),
 }
 # Served by libraries with their own access rules (allauth's pages, Django's admin); the
 # API's own routes are walked through the OpenAPI document below.
@@ -175,6 +245,8 @@ OBJECTIVE_FILTERS = (
     {"owner_id": "{manager_id}"},
     {"team_id": "{product_id}"},
 )
+
+WALK_QUESTION = {"kind": "text", "prompt": "Walk API question", "answered_by": ["peer"]}
 
 # API: (method, path template) → rule. Writes carry a valid body, so the answer depends
 # only on who asks.
@@ -218,6 +290,45 @@ API: dict[tuple[str, str], Rule] = {
     ),
     ("get", "/api/v1/audit"): Rule(
         "hr", queries=({}, {"actor_id": "{manager_id}"}, {"target_type": "goals.checkin"})
+    ),
+    ("get", "/api/v1/review-templates"): Rule("hr"),
+    ("post", "/api/v1/review-templates"): Rule("hr", ok=(201,), body={"name": "Walk API template"}),
+    ("get", "/api/v1/review-templates/{template_id}"): Rule("hr"),
+    ("patch", "/api/v1/review-templates/{template_id}"): Rule("hr", body={"description": "Walk"}),
+    ("post", "/api/v1/review-templates/{template_id}/sections"): Rule(
+        "hr", ok=(201,), body={"title": "Walk section"}
+    ),
+    ("put", "/api/v1/review-templates/{template_id}/sections/{section_id}"): Rule(
+        "hr", body={"title": "Walk section edited", "weight": 2}
+    ),
+    ("delete", "/api/v1/review-templates/{template_id}/sections/{section_id}"): Rule("hr"),
+    ("post", "/api/v1/review-templates/{template_id}/sections/{section_id}/questions"): Rule(
+        "hr", ok=(201,), body=WALK_QUESTION
+    ),
+    ("put", "/api/v1/review-templates/{template_id}/questions/{question_id}"): Rule(
+        "hr", body=WALK_QUESTION
+    ),
+    ("delete", "/api/v1/review-templates/{template_id}/questions/{question_id}"): Rule("hr"),
+    ("get", "/api/v1/job-levels"): Rule("signed_in"),
+    ("post", "/api/v1/job-levels"): Rule(
+        "hr", ok=(201,), body={"name": "Walk API level", "rank": 9}
+    ),
+    ("get", "/api/v1/competencies"): Rule("signed_in"),
+    ("post", "/api/v1/competencies"): Rule("hr", ok=(201,), body={"name": "Walk API competency"}),
+    ("put", "/api/v1/competencies/{competency_id}"): Rule(
+        "hr", body={"name": "Walk competency renamed"}
+    ),
+    ("put", "/api/v1/people/{person_id}/job-level"): Rule("hr", body={"job_level_id": None}),
+    ("get", "/api/v1/review-cycles"): Rule("hr"),
+    ("post", "/api/v1/review-cycles"): Rule(
+        "hr",
+        ok=(201,),
+        body={"name": "Walk API cycle", "template_id": "{template_id}", "phases": CYCLE_PHASES},
+    ),
+    ("get", "/api/v1/review-cycles/{cycle_id}"): Rule("hr"),
+    ("post", "/api/v1/review-cycles/{cycle_id}/launch"): Rule("hr", body={}),
+    ("post", "/api/v1/review-participants/{participant_id}/reopenings"): Rule(
+        "hr", ok=(201,), body={"phase": "self_assessment", "until": "2100-01-01"}
     ),
 }
 
@@ -423,6 +534,16 @@ def leaks(world: World, member: str | None, response: HttpResponse) -> list[str]
     ]
 
 
+def body_of(body: dict[str, Any], world: World) -> dict[str, Any]:
+    """``body`` with each value written ``"{name}"`` replaced by that world id."""
+    return {
+        key: world.ids[value[1:-1]]
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}")
+        else value
+        for key, value in body.items()
+    }
+
+
 def query_of(rule_query: dict[str, str], world: World) -> dict[str, str]:
     return {key: value.format(**world.ids) for key, value in rule_query.items()}
 
@@ -450,7 +571,7 @@ def walk(world: World, member: str) -> list[str]:
                 if rule.body is not None:
                     response = getattr(api, call.method)(
                         url,
-                        data=json.dumps(rule.body),
+                        data=json.dumps(body_of(rule.body, world)),
                         content_type="application/json",
                         headers=auth,
                     )

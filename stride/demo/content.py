@@ -527,3 +527,54 @@ PARTNER_COMMENTS = [
     "I had the same problem last month — ping me.",
     "That's a big milestone, congrats!",
 ]
+
+
+# --- Reviews: the career ladder, the competency framework and a review template ----------
+
+JOB_LEVELS = ["Associate", "Professional", "Senior", "Lead", "Principal"]
+
+# Each competency with a description of what it looks like at each job level, in the order
+# of ``JOB_LEVELS``.
+COMPETENCIES: list[tuple[str, str, list[str]]] = [
+    (
+        "Communication",
+        "Shares information clearly and listens well.",
+        [
+            "Keeps their manager and team informed about their own work.",
+            "Writes and speaks clearly to their team and to customers.",
+            "Explains complex topics to any audience; runs good meetings.",
+            "Aligns several teams through clear writing and presentations.",
+            "Shapes how the organisation communicates; is sought out to explain hard things.",
+        ],
+    ),
+    (
+        "Ownership",
+        "Takes responsibility for outcomes, not just tasks.",
+        [
+            "Finishes what they start and asks for help early.",
+            "Owns a piece of work end to end, including follow-up.",
+            "Owns outcomes for a team's area and fixes problems nobody asked them to.",
+            "Owns outcomes across teams and makes trade-offs explicit.",
+            "Owns company-level outcomes and builds ownership in others.",
+        ],
+    ),
+    (
+        "Collaboration",
+        "Works with others to reach shared goals.",
+        [
+            "Helps teammates and is easy to work with.",
+            "Works well across roles in their team.",
+            "Builds working relationships across teams and resolves friction.",
+            "Leads cross-team efforts and brings people to agreement.",
+            "Builds a culture of collaboration across the organisation.",
+        ],
+    ),
+]
+
+REVIEW_SCALE = [
+    ("Below expectations", "Often missed what the role asks for."),
+    ("Partly meets", "Met some of what the role asks for."),
+    ("Meets expectations", "Did what the role asks for, reliably."),
+    ("Exceeds", "Often went beyond what the role asks for."),
+    ("Far exceeds", "Set a new standard for the role."),
+]

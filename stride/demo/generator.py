@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from stride.demo import content
 from stride.demo.content import KRTemplate, ObjectiveTemplate, TeamSpec
+from stride.demo.reviews import add_review_setup
 from stride.goals.models import (
     CheckIn,
     CheckInComment,
@@ -1025,6 +1026,7 @@ def generate(
             rows.flush()
             report(STAGE_CHECKINS, done_weeks, weeks)
         _reset_sequences()
+        add_review_setup(Person.objects.get(email=HR_EMAIL))
     if connection.vendor == "postgresql":
         # Fresh statistics, as autovacuum would gather soon after a real import, so the
         # planner does not guess about tables that just grew by a million rows.

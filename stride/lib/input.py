@@ -132,6 +132,8 @@ def friendly_message(error: Mapping[str, Any]) -> str:
         return _("Enter true or false.")
     if kind == "list_type":
         return _("Send a list.")
+    if kind == "too_short":
+        return _("Choose at least %(n)s.") % {"n": _n(ctx.get("min_length"))}
     if kind == "too_long":
         return _("Send at most %(n)s items.") % {"n": _n(ctx.get("max_length"))}
     if kind in {"model_type", "dict_type", "model_attributes_type"}:

@@ -25,6 +25,7 @@ alice's / bob's / manager's        the person, their managers, hr (and    —
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -35,6 +36,7 @@ from stride.access import services as access_services
 from stride.goals.checkins import services as checkin_services
 from stride.goals.models import Objective
 from stride.org.models import Person
+from stride.reviews import services as review_services
 from stride.testing.builders import (
     add_reports,
     check_in,
@@ -44,6 +46,7 @@ from stride.testing.builders import (
     record,
 )
 from stride.testing.cast import PASSWORD, Cast
+from stride.testing.reviews import launch_cycle, make_cycle, make_framework, make_template, rating
 
 MEMBERS = ("skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep")
 EVERYONE = frozenset(MEMBERS)
@@ -73,6 +76,7 @@ CHECKIN_PROGRESS = "Walk check-in progress Finch"
 CHECKIN_PLANS = "Walk check-in plans Siskin"
 CHECKIN_PROBLEMS = "Walk check-in problems Linnet"
 COMMENT = "Walk check-in comment Swift"
+REVIEW_QUESTION = "Walk review question Merlin"
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,38 @@ def build_world(cast: Cast) -> World:
         made, _secret = access_services.token_create(viewer=cast.viewer(cast.alice), name="laptop")
         return {"token_id": made.pk}
 
+    _levels, competency = make_framework(cast)
+    made = itertools.count(1)
+
+    def review_template() -> dict[str, int]:
+        template = make_template(
+            cast,
+            name="Walk template",
+            sections=[{"title": "Walk section", "questions": [rating(REVIEW_QUESTION)]}],
+        )
+        section = template.versions.get().sections.get()
+        return {
+            "template_id": template.pk,
+            "section_id": section.pk,
+            "question_id": section.questions.get().pk,
+        }
+
+    cycle_template = make_template(cast, name="Walk cycle template")
+
+    def draft_cycle() -> dict[str, int]:
+        return {"cycle_id": make_cycle(cast, cycle_template).pk}
+
+    def launched_participant() -> dict[str, int]:
+        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        participant = cycle.participants.get(person=cast.alice)
+        return {"participant_id": participant.pk, "cycle_id": cycle.pk}
+
+    def fresh_competency() -> dict[str, int]:
+        made_one = review_services.competency_create(
+            viewer=cast.viewer(cast.hr), name=f"Walk competency {next(made)}"
+        )
+        return {"competency_id": made_one.pk}
+
     objectives = {
         "public": (ids_of(public()), EVERYONE, ALICE_EDITORS, lambda: ids_of(public())),
         "team": (ids_of(team), PRODUCT_READERS, TEAM_EDITORS, lambda: ids_of(team_copy())),
@@ -216,6 +252,7 @@ def build_world(cast: Cast) -> World:
             Secret(CHECKIN_PLANS, CHECKIN_READERS),
             Secret(CHECKIN_PROBLEMS, CHECKIN_READERS),
             Secret(COMMENT, CHECKIN_READERS),
+            Secret(REVIEW_QUESTION, HR_ONLY),
         ],
     )
     world.targets = {
@@ -234,6 +271,41 @@ def build_world(cast: Cast) -> World:
         "checkin_id": [Target("alice's check-in", checkin_ids, CHECKIN_READERS, CHECKIN_READERS)],
         "token_id": [Target("alice's token", token(), ALICE_ONLY, ALICE_ONLY, token)],
     }
+    # Review templates and the framework's administration are HR's; the framework is read
+    # by everyone signed in.
+    templates = [Target("review template", review_template(), HR_ONLY, HR_ONLY, review_template)]
+    # Reads see a launched cycle (progress, participants); writes get a draft of their own
+    # (the launch) or a participant of a newly launched cycle (reopening a phase).
+    participant = launched_participant()
+    world.ids["template_id"] = cycle_template.pk
+    world.targets.update(
+        {
+            "template_id": templates,
+            "section_id": templates,
+            "question_id": templates,
+            "cycle_id": [
+                Target(
+                    "review cycle",
+                    {"cycle_id": participant["cycle_id"]},
+                    HR_ONLY,
+                    HR_ONLY,
+                    draft_cycle,
+                )
+            ],
+            "participant_id": [
+                Target("cycle participant", participant, HR_ONLY, HR_ONLY, launched_participant)
+            ],
+            "competency_id": [
+                Target(
+                    "competency",
+                    {"competency_id": competency.pk},
+                    EVERYONE,
+                    HR_ONLY,
+                    fresh_competency,
+                )
+            ],
+        }
+    )
     return world
 
 

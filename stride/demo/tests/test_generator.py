@@ -377,3 +377,27 @@ def test_the_default_demo_is_150_people_with_eight_weeks_of_check_ins() -> None:
         .exclude(current=Subquery(newest.values("value")[:1]))
     )
     assert not mismatched.exists()
+
+
+def test_hr_finds_a_review_template_and_a_competency_framework(
+    small_org: generator.Summary,
+) -> None:
+    from stride.reviews.models import Competency, JobLevel, ReviewTemplate, TemplateQuestion
+
+    template = ReviewTemplate.objects.get(name="Annual performance review")
+    kinds = set(
+        TemplateQuestion.objects.filter(section__version__template=template).values_list(
+            "kind", flat=True
+        )
+    )
+    assert kinds == {
+        "rating",
+        "text",
+        "list",
+        "competency",
+        "goal_results",
+        "improvement_areas",
+        "next_goals",
+    }
+    assert JobLevel.objects.count() == 5
+    assert all(c.levels.count() == 5 for c in Competency.objects.all())

@@ -38,6 +38,7 @@ def tick(capture: CaptureCallbacks, at: object) -> list[str]:
 def test_every_app_registers_its_periodic_jobs() -> None:
     assert {job.name for job in periodic_jobs()} >= {
         "checkin-reminders",  # registered by goals
+        "review-reminders",  # registered by reviews
         "prune-finished-work",
         "recover-stale-work",
     }

@@ -1,0 +1,491 @@
+"""API: review templates (HR admins), the competency framework and job levels.
+
+Template operations answer the whole template as its latest version stands: an edit of a
+template that a launched cycle uses creates a new version, whose sections and questions
+have new ids, so the answer gives them. Anyone but an HR admin gets 404 from every
+template operation and from the framework's writes; the framework is readable by everyone
+signed in.
+"""
+
+# No ``from __future__ import annotations``: django-ninja reads the handlers' annotations.
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from stride.access.viewer import Viewer
+from stride.lib.ids import Id
+from stride.lib.pagination import StridePagination
+from stride.reviews import selectors, services
+from stride.reviews.models import Competency, JobLevel, ReviewCycle, ReviewTemplate
+from stride.reviews.schemas import (
+    CompetencyIn,
+    CycleCreate,
+    JobLevelAssign,
+    JobLevelIn,
+    PhaseKind,
+    PhaseReopen,
+    QuestionIn,
+    QuestionKindValue,
+    Relationship,
+    SectionIn,
+    TemplateChange,
+    TemplateCreate,
+)
+
+router = Router(tags=["reviews"])
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    return viewer
+
+
+# --- out ----------------------------------------------------------------------------------
+
+
+class ScalePointOut(Schema):
+    value: int
+    label: str
+    description: str
+
+
+class QuestionOut(Schema):
+    id: int
+    kind: QuestionKindValue
+    prompt: str
+    help_text: str
+    weight: Decimal = Field(description="The question's weight within its section (ratings).")
+    answered_by: list[Relationship]
+    competency_id: int | None
+    scale: list[ScalePointOut] = Field(description="An anchored rating's points, lowest first.")
+
+
+class SectionOut(Schema):
+    id: int
+    title: str
+    description: str
+    weight: Decimal
+    share: float = Field(
+        description="The section's share of the overall score (0 to 1): its weight over "
+        "the weights of the sections that hold a rating."
+    )
+    questions: list[QuestionOut]
+
+
+class TemplateSummaryOut(Schema):
+    id: int
+    name: str
+    description: str
+    latest_version: int
+
+    @staticmethod
+    def resolve_latest_version(template: ReviewTemplate) -> int:
+        return int(getattr(template, "latest", 0) or 0)
+
+
+class TemplateOut(Schema):
+    id: int
+    name: str
+    description: str
+    version: int = Field(description="The latest version, which this answer shows.")
+    locked: bool = Field(
+        description="A launched cycle uses this version: the next edit creates a new one."
+    )
+    sections: list[SectionOut]
+
+
+class JobLevelOut(Schema):
+    id: int
+    name: str
+    rank: int
+    description: str
+
+
+class CompetencyLevelOut(Schema):
+    job_level_id: int
+    description: str
+
+
+class CompetencyOut(Schema):
+    id: int
+    name: str
+    description: str
+    levels: list[CompetencyLevelOut]
+
+
+class PersonJobLevelOut(Schema):
+    person_id: int
+    job_level: JobLevelOut | None
+
+
+def _template_out(template: ReviewTemplate) -> dict[str, Any]:
+    version = selectors.latest_version(template)
+    return {
+        "id": template.pk,
+        "name": template.name,
+        "description": template.description,
+        "version": version.number,
+        "locked": selectors.version_is_locked(version),
+        "sections": [
+            {
+                "id": entry.section.pk,
+                "title": entry.section.title,
+                "description": entry.section.description,
+                "weight": entry.section.weight,
+                "share": entry.share,
+                "questions": [
+                    {
+                        "id": q.pk,
+                        "kind": q.kind,
+                        "prompt": q.prompt,
+                        "help_text": q.help_text,
+                        "weight": q.weight,
+                        "answered_by": q.answered_by,
+                        "competency_id": q.competency_id,
+                        "scale": list(q.points.all()),
+                    }
+                    for q in entry.section.questions.all()
+                ],
+            }
+            for entry in selectors.section_shares(version)
+        ],
+    }
+
+
+def _fresh(viewer: Viewer, template: ReviewTemplate) -> dict[str, Any]:
+    return _template_out(selectors.template_for_viewer(viewer, template.pk))
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@router.get("/review-templates", response=list[TemplateSummaryOut], summary="Review templates (HR)")
+@paginate(StridePagination)
+def template_list(request: HttpRequest) -> QuerySet[ReviewTemplate]:
+    return selectors.templates_for(_viewer(request))
+
+
+@router.post(
+    "/review-templates", response={201: TemplateOut}, summary="Create a review template (HR)"
+)
+def template_create(request: HttpRequest, payload: TemplateCreate) -> Status[dict[str, Any]]:
+    """Create a template, optionally with its sections and questions: all or nothing."""
+    viewer = _viewer(request)
+    template = services.template_create(viewer=viewer, **payload.model_dump())
+    return Status(201, _fresh(viewer, template))
+
+
+@router.get(
+    "/review-templates/{template_id}", response=TemplateOut, summary="One review template (HR)"
+)
+def template_detail(request: HttpRequest, template_id: Id) -> dict[str, Any]:
+    return _template_out(selectors.template_for_viewer(_viewer(request), template_id))
+
+
+@router.patch(
+    "/review-templates/{template_id}",
+    response=TemplateOut,
+    summary="Rename or redescribe a template (HR)",
+)
+def template_update(
+    request: HttpRequest, template_id: Id, payload: TemplateChange
+) -> dict[str, Any]:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.template_update(
+        viewer=viewer, template=template, **payload.model_dump(exclude_unset=True)
+    )
+    return _fresh(viewer, template)
+
+
+@router.post(
+    "/review-templates/{template_id}/sections",
+    response={201: TemplateOut},
+    summary="Add a section (HR)",
+)
+def section_add(
+    request: HttpRequest, template_id: Id, payload: SectionIn
+) -> Status[dict[str, Any]]:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.section_add(viewer=viewer, template=template, **payload.model_dump())
+    return Status(201, _fresh(viewer, template))
+
+
+@router.put(
+    "/review-templates/{template_id}/sections/{section_id}",
+    response=TemplateOut,
+    summary="Change a section (HR)",
+)
+def section_update(
+    request: HttpRequest, template_id: Id, section_id: Id, payload: SectionIn
+) -> dict[str, Any]:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.section_update(
+        viewer=viewer, template=template, section_id=section_id, **payload.model_dump()
+    )
+    return _fresh(viewer, template)
+
+
+@router.delete(
+    "/review-templates/{template_id}/sections/{section_id}",
+    response=TemplateOut,
+    summary="Remove a section and its questions (HR)",
+)
+def section_delete(request: HttpRequest, template_id: Id, section_id: Id) -> dict[str, Any]:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.section_delete(viewer=viewer, template=template, section_id=section_id)
+    return _fresh(viewer, template)
+
+
+@router.post(
+    "/review-templates/{template_id}/sections/{section_id}/questions",
+    response={201: TemplateOut},
+    summary="Add a question to a section (HR)",
+)
+def question_add(
+    request: HttpRequest, template_id: Id, section_id: Id, payload: QuestionIn
+) -> Status[dict[str, Any]]:
+    """A rating without a scale of at least two points, a competency rating without a
+    competency, or a scale on another kind answers 409 naming the field."""
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.question_add(viewer=viewer, template=template, section_id=section_id, question=payload)
+    return Status(201, _fresh(viewer, template))
+
+
+@router.put(
+    "/review-templates/{template_id}/questions/{question_id}",
+    response=TemplateOut,
+    summary="Replace a question (HR)",
+)
+def question_update(
+    request: HttpRequest, template_id: Id, question_id: Id, payload: QuestionIn
+) -> dict[str, Any]:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.question_update(
+        viewer=viewer, template=template, question_id=question_id, question=payload
+    )
+    return _fresh(viewer, template)
+
+
+@router.delete(
+    "/review-templates/{template_id}/questions/{question_id}",
+    response=TemplateOut,
+    summary="Remove a question (HR)",
+)
+def question_delete(request: HttpRequest, template_id: Id, question_id: Id) -> dict[str, Any]:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.question_delete(viewer=viewer, template=template, question_id=question_id)
+    return _fresh(viewer, template)
+
+
+# --- competencies -------------------------------------------------------------------------
+
+
+@router.get("/job-levels", response=list[JobLevelOut], summary="Job levels, most junior first")
+@paginate(StridePagination)
+def job_level_list(request: HttpRequest) -> QuerySet[JobLevel]:
+    return selectors.job_levels(_viewer(request))
+
+
+@router.post("/job-levels", response={201: JobLevelOut}, summary="Add a job level (HR)")
+def job_level_create(request: HttpRequest, payload: JobLevelIn) -> Status[JobLevel]:
+    selectors.require_hr(_viewer(request))
+    return Status(201, services.job_level_create(viewer=_viewer(request), **payload.model_dump()))
+
+
+@router.get(
+    "/competencies",
+    response=list[CompetencyOut],
+    summary="The competency framework: each competency described per job level",
+)
+@paginate(StridePagination)
+def competency_list(request: HttpRequest) -> QuerySet[Competency]:
+    return selectors.competencies_for(_viewer(request)).order_by("position", "name")
+
+
+def _competency_out(viewer: Viewer, competency: Competency) -> Competency:
+    return selectors.competency_for_hr(viewer, competency.pk)
+
+
+@router.post("/competencies", response={201: CompetencyOut}, summary="Add a competency (HR)")
+def competency_create(request: HttpRequest, payload: CompetencyIn) -> Status[Competency]:
+    viewer = _viewer(request)
+    selectors.require_hr(viewer)
+    made = services.competency_create(viewer=viewer, **payload.model_dump())
+    return Status(201, _competency_out(viewer, made))
+
+
+@router.put(
+    "/competencies/{competency_id}", response=CompetencyOut, summary="Change a competency (HR)"
+)
+def competency_update(request: HttpRequest, competency_id: Id, payload: CompetencyIn) -> Competency:
+    viewer = _viewer(request)
+    competency = selectors.competency_for_hr(viewer, competency_id)
+    services.competency_update(viewer=viewer, competency=competency, **payload.model_dump())
+    return _competency_out(viewer, competency)
+
+
+@router.put(
+    "/people/{person_id}/job-level",
+    response=PersonJobLevelOut,
+    summary="Set a person's job level: their expected competency level (HR)",
+)
+def person_job_level(
+    request: HttpRequest, person_id: Id, payload: JobLevelAssign
+) -> dict[str, Any]:
+    viewer = _viewer(request)
+    person = selectors.person_for_hr(viewer, person_id)
+    level = (
+        services.job_level_by_id(payload.job_level_id) if payload.job_level_id is not None else None
+    )
+    services.person_job_level_set(viewer=viewer, person=person, job_level=level)
+    return {"person_id": person.pk, "job_level": level}
+
+
+# --- cycles -------------------------------------------------------------------------------
+
+
+class PhaseOut(Schema):
+    kind: PhaseKind
+    starts_on: date
+    ends_on: date = Field(description="Work is due by the end of this day where each person lives.")
+
+
+class TeamCountOut(Schema):
+    team_id: int | None
+    team: str
+    participants: int
+    reopened: int = Field(description="Participants with a phase reopened for them by HR.")
+
+
+class ProgressOut(Schema):
+    participants: int
+    by_team: list[TeamCountOut]
+
+
+class CycleSummaryOut(Schema):
+    id: int
+    name: str
+    status: Literal["draft", "launched", "closed"]
+    template_id: int
+    template_version: int
+    launched_at: datetime | None
+
+    # A list answers cycles; a single cycle is answered as the dict ``_cycle_out`` builds.
+    @staticmethod
+    def resolve_template_id(cycle: ReviewCycle | dict[str, Any]) -> int:
+        if isinstance(cycle, dict):
+            return int(cycle["template_id"])
+        return cycle.template_version.template_id
+
+    @staticmethod
+    def resolve_template_version(cycle: ReviewCycle | dict[str, Any]) -> int:
+        if isinstance(cycle, dict):
+            return int(cycle["template_version"])
+        return cycle.template_version.number
+
+
+class CycleOut(CycleSummaryOut):
+    team_ids: list[int] = Field(description="Teams taking part; every team when empty.")
+    hired_before: date | None
+    statuses: list[str]
+    phases: list[PhaseOut] = Field(description="In the order they run.")
+    progress: ProgressOut = Field(
+        description="Participants (fixed at launch) per team; empty before the launch."
+    )
+
+
+class ReopeningOut(Schema):
+    person_id: int
+    phase: PhaseKind
+    until: date
+
+
+def _cycle_out(viewer: Viewer, cycle_id: int) -> dict[str, Any]:
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    rows = selectors.cycle_progress(cycle) if cycle.status != cycle.Status.DRAFT else []
+    return {
+        "id": cycle.pk,
+        "name": cycle.name,
+        "status": cycle.status,
+        "template_id": cycle.template_version.template_id,
+        "template_version": cycle.template_version.number,
+        "launched_at": cycle.launched_at,
+        "team_ids": [t.pk for t in cycle.teams.all()],
+        "hired_before": cycle.hired_before,
+        "statuses": cycle.statuses,
+        "phases": selectors.ordered_phases(cycle),
+        "progress": {
+            "participants": sum(r.participants for r in rows),
+            "by_team": [r.__dict__ for r in rows],
+        },
+    }
+
+
+@router.get("/review-cycles", response=list[CycleSummaryOut], summary="Review cycles (HR)")
+@paginate(StridePagination)
+def cycle_list(request: HttpRequest) -> QuerySet[ReviewCycle]:
+    """Every cycle, newest first."""
+    return selectors.cycles_for(_viewer(request))
+
+
+@router.post("/review-cycles", response={201: CycleOut}, summary="Create a draft cycle (HR)")
+def cycle_create(request: HttpRequest, payload: CycleCreate) -> Status[dict[str, Any]]:
+    """A draft cycle with its participant filter and its six phases. Phases that run
+    backwards, a phase left out, or an unknown template or team answer 409 naming the
+    field (``phases.3.starts_on``)."""
+    viewer = _viewer(request)
+    cycle = services.cycle_create(viewer=viewer, **payload.model_dump())
+    return Status(201, _cycle_out(viewer, cycle.pk))
+
+
+@router.get(
+    "/review-cycles/{cycle_id}",
+    response=CycleOut,
+    summary="One cycle with its phase dates and progress counts (HR)",
+)
+def cycle_detail(request: HttpRequest, cycle_id: Id) -> dict[str, Any]:
+    return _cycle_out(_viewer(request), cycle_id)
+
+
+@router.post(
+    "/review-cycles/{cycle_id}/launch", response=CycleOut, summary="Launch a draft cycle (HR)"
+)
+def cycle_launch(request: HttpRequest, cycle_id: Id) -> dict[str, Any]:
+    """Fixes the participants (who match the filter now) and the template's latest
+    version. A cycle already launched, or one nobody matches, answers 409."""
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    services.cycle_launch(viewer=viewer, cycle=cycle)
+    return _cycle_out(viewer, cycle.pk)
+
+
+@router.post(
+    "/review-participants/{participant_id}/reopenings",
+    response={201: ReopeningOut},
+    summary="Reopen a phase for one participant after its deadline (HR)",
+)
+def participant_reopen(
+    request: HttpRequest, participant_id: Id, payload: PhaseReopen
+) -> Status[dict[str, Any]]:
+    """Work for ``phase`` is accepted from this participant until the end of ``until``
+    where they live. A day not after the phase's end, or a cycle not launched, answers
+    409."""
+    viewer = _viewer(request)
+    participant = selectors.participant_for_hr(viewer, participant_id)
+    made = services.phase_reopen(viewer=viewer, participant=participant, **payload.model_dump())
+    return Status(
+        201, {"person_id": participant.person_id, "phase": made.kind, "until": made.until}
+    )

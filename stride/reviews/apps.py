@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "stride.reviews"
+    label = "reviews"
+    verbose_name = "Reviews"
+
+    def ready(self) -> None:
+        # notify knows no domain app: reviews hands it the deadline reminder job and how to
+        # turn its deliveries into e-mail.
+        from stride.notify.registry import (
+            DeliveryKind,
+            PeriodicJob,
+            register_delivery_kind,
+            register_job,
+        )
+        from stride.reviews import reminders, tasks
+
+        # Every five minutes: reminders go out shortly after 09:00 where each person lives.
+        register_job(
+            PeriodicJob("review-reminders", timedelta(minutes=5), tasks.sweep_review_reminders)
+        )
+        register_delivery_kind(
+            DeliveryKind(prefix=reminders.KEY_PREFIX, render=reminders.review_reminder_messages)
+        )

@@ -1,0 +1,172 @@
+"""Input schemas of the review operations: one per write, used by the API and the pages.
+
+Built from ``stride.lib.fields`` so each limit is written once and stated in the OpenAPI
+document. The services keep the rules that need the database or other fields (a rating
+question needs a scale, a competency question a competency, a job level's rank is unique).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from stride.lib.fields import (
+    Day,
+    Id,
+    LongText,
+    Note,
+    PatchSchema,
+    ShortName,
+    Title,
+    Weight,
+    unset,
+)
+
+Relationship = Literal["self", "manager", "peer", "upward"]
+QuestionKindValue = Literal[
+    "rating",
+    "text",
+    "list",
+    "competency",
+    "goal_results",
+    "improvement_areas",
+    "next_goals",
+]
+
+MAX_SCALE_POINTS = 10
+MAX_SECTIONS = 30
+MAX_QUESTIONS = 50
+MAX_JOB_LEVELS = 30
+
+
+class ScalePointIn(Schema):
+    """One point of an anchored scale; points are numbered 1 … n in the order sent."""
+
+    label: ShortName
+    description: Note = ""
+
+
+class QuestionIn(Schema):
+    """A question. An anchored rating needs a scale of 2 to 10 points; a competency rating
+    needs ``competency_id`` (its scale is the job levels). Only ratings carry weight in the
+    score; ``weight`` is the question's weight within its section."""
+
+    kind: QuestionKindValue
+    prompt: Title
+    help_text: Note = ""
+    weight: Weight = Field(default=Decimal(1), json_schema_extra={"default": 1})
+    answered_by: list[Relationship] = Field(
+        min_length=1, max_length=4, description="Who answers it: self, manager, peer, upward."
+    )
+    scale: list[ScalePointIn] = Field(default_factory=list, max_length=MAX_SCALE_POINTS)
+    competency_id: Id | None = None
+
+
+class SectionIn(Schema):
+    """A section; ``weight`` is its share of the overall score."""
+
+    title: Title
+    description: LongText = ""
+    weight: Weight = Field(default=Decimal(1), json_schema_extra={"default": 1})
+
+
+class SectionWithQuestions(SectionIn):
+    questions: list[QuestionIn] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+
+
+class TemplateCreate(Schema):
+    """A new template, optionally with its sections and questions (all or nothing)."""
+
+    name: Title
+    description: LongText = ""
+    sections: list[SectionWithQuestions] = Field(default_factory=list, max_length=MAX_SECTIONS)
+
+
+class TemplateChange(PatchSchema):
+    name: Title = unset()
+    description: LongText = unset()
+
+
+class JobLevelIn(Schema):
+    name: ShortName
+    rank: int = Field(ge=1, le=MAX_JOB_LEVELS, description="1 is the most junior level.")
+    description: Note = ""
+
+
+class CompetencyLevelIn(Schema):
+    job_level_id: Id
+    description: Note = ""
+
+
+class CompetencyIn(Schema):
+    """A competency with what it looks like at each job level (levels left out have no
+    description yet)."""
+
+    name: ShortName
+    description: LongText = ""
+    levels: list[CompetencyLevelIn] = Field(default_factory=list, max_length=MAX_JOB_LEVELS)
+
+
+class JobLevelAssign(Schema):
+    """A person's job level; null clears it."""
+
+    job_level_id: Id | None
+
+
+# --- cycles ------------------------------------------------------------------------------
+
+PhaseKind = Literal[
+    "self_assessment",
+    "peer_nomination",
+    "peer_reviews",
+    "manager_review",
+    "calibration",
+    "sharing",
+]
+ParticipantStatus = Literal["active", "on_leave"]
+MAX_CYCLE_TEAMS = 200
+
+
+def _active_only() -> list[ParticipantStatus]:
+    return ["active"]
+
+
+class PhaseIn(Schema):
+    """A phase and its dates; its work is due by the end of ``ends_on`` where each person
+    lives."""
+
+    kind: PhaseKind
+    starts_on: Day
+    ends_on: Day
+
+
+class CycleCreate(Schema):
+    """A draft cycle: its template (the latest version is fixed at launch), who takes part
+    and its phases. Phases must run in order: each starts no earlier than the one before
+    it starts and ends no earlier than it ends (409 otherwise)."""
+
+    name: Title
+    template_id: Id
+    team_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=MAX_CYCLE_TEAMS,
+        description="People in these teams; every team when empty.",
+    )
+    hired_before: Day | None = Field(default=None, description="Only people hired before it.")
+    statuses: list[ParticipantStatus] = Field(
+        default_factory=_active_only,
+        min_length=1,
+        max_length=2,
+        json_schema_extra={"default": ["active"]},
+    )
+    phases: list[PhaseIn] = Field(min_length=1, max_length=6)
+
+
+class PhaseReopen(Schema):
+    """Let one participant hand in a phase's work after its deadline, until ``until``."""
+
+    phase: PhaseKind
+    until: Day

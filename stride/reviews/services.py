@@ -1,0 +1,747 @@
+"""Writes of review templates, the competency framework and cycles.
+
+Input arrives parsed by ``reviews.schemas``; these functions keep the rules that need the
+database or several fields, check first, then write in one transaction with the audit
+entry. Only HR admins write here; anyone else gets 404, as from the selectors.
+
+Versioning. Every edit of a template's content goes to its latest version. When a launched
+cycle uses that version, it is first copied into a new version and the edit lands on the
+copy (``_editable_version``), so a cycle's questions never change under it. Ids of the
+latest version's sections and questions are what pages and the API name; after a copy they
+are translated to the copy's, and the answer names the new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stride.access.audit import audit_write, diff
+from stride.access.viewer import Viewer
+from stride.lib import cycle_dates
+from stride.lib.cycle_dates import DatedPhase
+from stride.lib.input import parse_items
+from stride.org.models import Person, Team
+from stride.reviews.models import (
+    PHASE_ORDER,
+    Competency,
+    CompetencyLevel,
+    CycleParticipant,
+    CyclePhase,
+    JobLevel,
+    PersonJobLevel,
+    Phase,
+    PhaseReopening,
+    QuestionKind,
+    Relationship,
+    ReviewCycle,
+    ReviewTemplate,
+    ScalePoint,
+    TemplateQuestion,
+    TemplateSection,
+    TemplateVersion,
+)
+from stride.reviews.schemas import (
+    CompetencyLevelIn,
+    PhaseIn,
+    QuestionIn,
+    SectionWithQuestions,
+)
+from stride.reviews.selectors import cycle_candidates, require_hr, version_is_locked
+
+MIN_SCALE_POINTS = 2
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+@dataclass
+class Edit:
+    """The version an edit lands on, and how the latest version's ids map onto it (the
+    identity when no copy was needed)."""
+
+    version: TemplateVersion
+    copied: bool = False
+    sections: dict[int, int] = field(default_factory=dict)
+    questions: dict[int, int] = field(default_factory=dict)
+
+    def section(self, section_id: int) -> TemplateSection:
+        found = TemplateSection.objects.filter(
+            version=self.version, pk=self.sections.get(section_id, section_id)
+        ).first()
+        if found is None:
+            raise Http404
+        return found
+
+    def question(self, question_id: int) -> TemplateQuestion:
+        found = (
+            TemplateQuestion.objects.filter(
+                section__version=self.version, pk=self.questions.get(question_id, question_id)
+            )
+            .select_related("section")
+            .first()
+        )
+        if found is None:
+            raise Http404
+        return found
+
+
+def _latest(template: ReviewTemplate) -> TemplateVersion:
+    version = TemplateVersion.objects.filter(template=template).order_by("-number").first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def _copy_version(viewer: Viewer, source: TemplateVersion) -> Edit:
+    """A new version with the same sections, questions and scales as ``source``."""
+    copy = TemplateVersion.objects.create(
+        template_id=source.template_id, number=source.number + 1, created_by=viewer.person
+    )
+    edit = Edit(copy, copied=True)
+    sections = list(TemplateSection.objects.filter(version=source).order_by("id"))
+    new_sections = TemplateSection.objects.bulk_create(
+        [
+            TemplateSection(
+                version=copy,
+                title=s.title,
+                description=s.description,
+                weight=s.weight,
+                position=s.position,
+            )
+            for s in sections
+        ]
+    )
+    edit.sections = {old.pk: new.pk for old, new in zip(sections, new_sections, strict=True)}
+    questions = list(
+        TemplateQuestion.objects.filter(section__version=source)
+        .prefetch_related("points")
+        .order_by("id")
+    )
+    new_questions = TemplateQuestion.objects.bulk_create(
+        [
+            TemplateQuestion(
+                section_id=edit.sections[q.section_id],
+                kind=q.kind,
+                prompt=q.prompt,
+                help_text=q.help_text,
+                weight=q.weight,
+                position=q.position,
+                by_self=q.by_self,
+                by_manager=q.by_manager,
+                by_peer=q.by_peer,
+                by_upward=q.by_upward,
+                competency_id=q.competency_id,
+            )
+            for q in questions
+        ]
+    )
+    edit.questions = {old.pk: new.pk for old, new in zip(questions, new_questions, strict=True)}
+    ScalePoint.objects.bulk_create(
+        [
+            ScalePoint(
+                question_id=edit.questions[q.pk],
+                value=p.value,
+                label=p.label,
+                description=p.description,
+            )
+            for q in questions
+            for p in q.points.all()
+        ]
+    )
+    audit_write(
+        actor=viewer,
+        action="review_template.version",
+        target=source.template,
+        changes={"version": [source.number, copy.number]},
+    )
+    return edit
+
+
+def _editable_version(viewer: Viewer, template: ReviewTemplate) -> Edit:
+    """Where an edit of ``template`` lands: its latest version, or a copy of it when a
+    launched cycle uses it."""
+    latest = _latest(template)
+    if version_is_locked(latest):
+        return _copy_version(viewer, latest)
+    return Edit(latest)
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def template_create(
+    *,
+    viewer: Viewer,
+    name: str,
+    description: str = "",
+    sections: Sequence[SectionWithQuestions | Mapping[str, Any]] = (),
+) -> ReviewTemplate:
+    """A template with its first version (and the sections and questions given, checked
+    all before any is written; errors of question *j* of section *i* are named
+    ``sections.i.questions.j.<field>``)."""
+    require_hr(viewer)
+    parsed = parse_items(SectionWithQuestions, sections, field="sections")
+    errors: dict[str, list[str]] = {}
+    competencies = _competencies_named(q for s in parsed for q in s.questions)
+    for i, section in enumerate(parsed):
+        for j, question in enumerate(section.questions):
+            for key, messages in _question_problems(question, competencies).items():
+                errors[f"sections.{i}.questions.{j}.{key}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    template = ReviewTemplate.objects.create(name=name, description=description)
+    version = TemplateVersion.objects.create(template=template, number=1, created_by=viewer.person)
+    audit_write(
+        actor=viewer,
+        action="review_template.create",
+        target=template,
+        changes={"name": name, "sections": len(parsed)},
+    )
+    for i, section in enumerate(parsed):
+        made = _section_write(version, section, position=i)
+        for j, question in enumerate(section.questions):
+            _question_write(made, question, competencies, position=j)
+    return template
+
+
+@transaction.atomic
+def template_update(*, viewer: Viewer, template: ReviewTemplate, **changes: Any) -> ReviewTemplate:
+    """Rename or redescribe a template (not versioned: the content is)."""
+    require_hr(viewer)
+    changed = diff(template, {k: changes[k] for k in ("name", "description") if k in changes})
+    for name, (_old, new) in changed.items():
+        setattr(template, name, new)
+    if changed:
+        template.save(update_fields=list(changed))
+        audit_write(actor=viewer, action="review_template.update", target=template, changes=changed)
+    return template
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+def _section_write(
+    version: TemplateVersion, data: Any, *, position: int, instance: TemplateSection | None = None
+) -> TemplateSection:
+    section = instance or TemplateSection(version=version, position=position)
+    section.title = data.title
+    section.description = data.description
+    section.weight = data.weight
+    section.save()
+    return section
+
+
+@transaction.atomic
+def section_add(
+    *, viewer: Viewer, template: ReviewTemplate, title: str, description: str = "", weight: Decimal
+) -> TemplateSection:
+    require_hr(viewer)
+    edit = _editable_version(viewer, template)
+    position = TemplateSection.objects.filter(version=edit.version).count()
+    data = SectionWithQuestions(title=title, description=description, weight=weight)
+    section = _section_write(edit.version, data, position=position)
+    audit_write(
+        actor=viewer,
+        action="review_section.create",
+        target=section,
+        changes={"title": title, "weight": weight, "version": edit.version.number},
+    )
+    return section
+
+
+@transaction.atomic
+def section_update(
+    *,
+    viewer: Viewer,
+    template: ReviewTemplate,
+    section_id: int,
+    title: str,
+    description: str = "",
+    weight: Decimal,
+) -> TemplateSection:
+    require_hr(viewer)
+    edit = _editable_version(viewer, template)
+    section = edit.section(section_id)
+    changes = diff(section, {"title": title, "description": description, "weight": weight})
+    data = SectionWithQuestions(title=title, description=description, weight=weight)
+    _section_write(edit.version, data, position=section.position, instance=section)
+    audit_write(actor=viewer, action="review_section.update", target=section, changes=changes)
+    return section
+
+
+@transaction.atomic
+def section_delete(*, viewer: Viewer, template: ReviewTemplate, section_id: int) -> None:
+    require_hr(viewer)
+    edit = _editable_version(viewer, template)
+    section = edit.section(section_id)
+    audit_write(
+        actor=viewer,
+        action="review_section.delete",
+        target=section,
+        changes={"version": edit.version.number},
+    )
+    section.delete()
+
+
+# --- questions ---------------------------------------------------------------------------
+
+
+def _competencies_named(questions: Any) -> dict[int, Competency]:
+    ids = {q.competency_id for q in questions if q.competency_id is not None}
+    return {c.pk: c for c in Competency.objects.filter(pk__in=ids)} if ids else {}
+
+
+def _question_problems(
+    question: QuestionIn, competencies: Mapping[int, Competency]
+) -> dict[str, list[str]]:
+    """The rules between a question's fields and against the framework."""
+    errors: dict[str, list[str]] = {}
+    if question.kind == QuestionKind.RATING and len(question.scale) < MIN_SCALE_POINTS:
+        errors["scale"] = [
+            _("An anchored rating needs a scale of at least %(n)s points.")
+            % {"n": MIN_SCALE_POINTS}
+        ]
+    if question.kind != QuestionKind.RATING and question.scale:
+        errors["scale"] = [_("Only an anchored rating has a scale of its own.")]
+    if question.kind == QuestionKind.COMPETENCY:
+        if question.competency_id is None:
+            errors["competency_id"] = [_("Choose the competency this question rates.")]
+        elif question.competency_id not in competencies:
+            errors["competency_id"] = [
+                _("No competency has id %(id)s.") % {"id": question.competency_id}
+            ]
+    elif question.competency_id is not None:
+        errors["competency_id"] = [_("Only a competency rating names a competency.")]
+    return errors
+
+
+def _check_question(question: QuestionIn) -> dict[int, Competency]:
+    competencies = _competencies_named([question])
+    errors = _question_problems(question, competencies)
+    if errors:
+        raise ValidationError(errors)
+    return competencies
+
+
+def _question_write(
+    section: TemplateSection,
+    data: QuestionIn,
+    competencies: Mapping[int, Competency],
+    *,
+    position: int,
+    instance: TemplateQuestion | None = None,
+) -> TemplateQuestion:
+    question = instance or TemplateQuestion(section=section, position=position)
+    question.kind = data.kind
+    question.prompt = data.prompt
+    question.help_text = data.help_text
+    question.weight = data.weight
+    for relationship in Relationship.values:
+        setattr(question, f"by_{relationship}", relationship in data.answered_by)
+    question.competency = (
+        competencies[data.competency_id] if data.competency_id is not None else None
+    )
+    question.save()
+    if instance is not None:
+        ScalePoint.objects.filter(question=question).delete()
+    ScalePoint.objects.bulk_create(
+        [
+            ScalePoint(
+                question=question, value=index, label=point.label, description=point.description
+            )
+            for index, point in enumerate(data.scale, start=1)
+        ]
+    )
+    return question
+
+
+def _question_fields(question: TemplateQuestion | QuestionIn) -> dict[str, Any]:
+    """What the audit log keeps of a question (its words are HR's, not private)."""
+    if isinstance(question, QuestionIn):
+        return {**question.model_dump(exclude={"scale"}), "scale": len(question.scale)}
+    return {
+        "kind": question.kind,
+        "prompt": question.prompt,
+        "help_text": question.help_text,
+        "weight": question.weight,
+        "answered_by": question.answered_by,
+        "competency_id": question.competency_id,
+        "scale": question.points.count(),
+    }
+
+
+@transaction.atomic
+def question_add(
+    *, viewer: Viewer, template: ReviewTemplate, section_id: int, question: QuestionIn
+) -> TemplateQuestion:
+    """Add ``question`` at the end of the section (of the latest version, or its copy)."""
+    require_hr(viewer)
+    competencies = _check_question(question)
+    edit = _editable_version(viewer, template)
+    section = edit.section(section_id)
+    position = TemplateQuestion.objects.filter(section=section).count()
+    made = _question_write(section, question, competencies, position=position)
+    audit_write(
+        actor=viewer,
+        action="review_question.create",
+        target=made,
+        changes={**_question_fields(question), "version": edit.version.number},
+    )
+    return made
+
+
+@transaction.atomic
+def question_update(
+    *, viewer: Viewer, template: ReviewTemplate, question_id: int, question: QuestionIn
+) -> TemplateQuestion:
+    """Replace a question's definition (its scale too). On a locked version the change
+    lands on the new version's copy of the question; the answer is that copy."""
+    require_hr(viewer)
+    competencies = _check_question(question)
+    edit = _editable_version(viewer, template)
+    stored = edit.question(question_id)
+    before = _question_fields(stored)
+    _question_write(
+        stored.section, question, competencies, position=stored.position, instance=stored
+    )
+    after = _question_fields(question)
+    changes = {k: [before[k], v] for k, v in after.items() if before.get(k) != v}
+    audit_write(actor=viewer, action="review_question.update", target=stored, changes=changes)
+    return stored
+
+
+@transaction.atomic
+def question_delete(*, viewer: Viewer, template: ReviewTemplate, question_id: int) -> None:
+    require_hr(viewer)
+    edit = _editable_version(viewer, template)
+    question = edit.question(question_id)
+    audit_write(
+        actor=viewer,
+        action="review_question.delete",
+        target=question,
+        changes={"prompt": question.prompt, "version": edit.version.number},
+    )
+    question.delete()
+
+
+# --- competencies ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_level_create(*, viewer: Viewer, name: str, rank: int, description: str = "") -> JobLevel:
+    require_hr(viewer)
+    errors = {}
+    if JobLevel.objects.filter(rank=rank).exists():
+        errors["rank"] = _("Another job level has rank %(rank)s.") % {"rank": rank}
+    if JobLevel.objects.filter(name__iexact=name).exists():
+        errors["name"] = _("A job level with this name exists.")
+    if errors:
+        raise ValidationError(errors)
+    level = JobLevel.objects.create(name=name, rank=rank, description=description)
+    audit_write(
+        actor=viewer, action="job_level.create", target=level, changes={"name": name, "rank": rank}
+    )
+    return level
+
+
+def _competency_levels(
+    levels: Sequence[CompetencyLevelIn | Mapping[str, Any]],
+) -> dict[int, str]:
+    parsed = parse_items(CompetencyLevelIn, levels, field="levels")
+    known = set(
+        JobLevel.objects.filter(pk__in=[p.job_level_id for p in parsed]).values_list(
+            "pk", flat=True
+        )
+    )
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    for index, level in enumerate(parsed):
+        if level.job_level_id not in known:
+            errors[f"levels.{index}.job_level_id"] = _("No job level has id %(id)s.") % {
+                "id": level.job_level_id
+            }
+        elif level.job_level_id in seen:
+            errors[f"levels.{index}.job_level_id"] = _("This job level is described twice.")
+        seen.add(level.job_level_id)
+    if errors:
+        raise ValidationError(errors)
+    return {p.job_level_id: p.description for p in parsed}
+
+
+def _competency_write(competency: Competency, descriptions: Mapping[int, str]) -> None:
+    CompetencyLevel.objects.filter(competency=competency).delete()
+    CompetencyLevel.objects.bulk_create(
+        [
+            CompetencyLevel(competency=competency, job_level_id=level_id, description=text)
+            for level_id, text in descriptions.items()
+            if text
+        ]
+    )
+
+
+@transaction.atomic
+def competency_create(
+    *,
+    viewer: Viewer,
+    name: str,
+    description: str = "",
+    levels: Sequence[CompetencyLevelIn | Mapping[str, Any]] = (),
+) -> Competency:
+    """A competency with what it looks like at each job level."""
+    require_hr(viewer)
+    descriptions = _competency_levels(levels)
+    if Competency.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A competency with this name exists.")})
+    position = Competency.objects.count()
+    competency = Competency.objects.create(name=name, description=description, position=position)
+    _competency_write(competency, descriptions)
+    audit_write(
+        actor=viewer,
+        action="competency.create",
+        target=competency,
+        changes={"name": name, "levels": sorted(descriptions)},
+    )
+    return competency
+
+
+@transaction.atomic
+def competency_update(
+    *,
+    viewer: Viewer,
+    competency: Competency,
+    name: str,
+    description: str = "",
+    levels: Sequence[CompetencyLevelIn | Mapping[str, Any]] = (),
+) -> Competency:
+    """Replace a competency's name, description and level descriptions. Questions name
+    the competency, so templates (launched or not) show its words as they are now."""
+    require_hr(viewer)
+    descriptions = _competency_levels(levels)
+    if Competency.objects.filter(name__iexact=name).exclude(pk=competency.pk).exists():
+        raise ValidationError({"name": _("A competency with this name exists.")})
+    changes: dict[str, Any] = diff(competency, {"name": name, "description": description})
+    competency.name, competency.description = name, description
+    competency.save(update_fields=["name", "description"])
+    _competency_write(competency, descriptions)
+    changes["levels"] = sorted(descriptions)
+    audit_write(actor=viewer, action="competency.update", target=competency, changes=changes)
+    return competency
+
+
+@transaction.atomic
+def person_job_level_set(
+    *, viewer: Viewer, person: Person, job_level: JobLevel | None
+) -> PersonJobLevel | None:
+    """Set (or clear, with None) the person's job level: their expected competency level."""
+    require_hr(viewer)
+    current = PersonJobLevel.objects.filter(person=person).first()
+    old = current.level_id if current else None
+    new = job_level.pk if job_level else None
+    if old == new:
+        return current
+    if job_level is None:
+        assert current is not None
+        current.delete()
+        result = None
+    else:
+        result, _created = PersonJobLevel.objects.update_or_create(
+            person=person, defaults={"level": job_level}
+        )
+    audit_write(
+        actor=viewer, action="person.job_level", target=person, changes={"job_level": [old, new]}
+    )
+    return result
+
+
+def job_level_by_id(job_level_id: int) -> JobLevel:
+    level = JobLevel.objects.filter(pk=job_level_id).first()
+    if level is None:
+        raise ValidationError(
+            {"job_level_id": _("No job level has id %(id)s.") % {"id": job_level_id}}
+        )
+    return level
+
+
+# --- cycles ------------------------------------------------------------------------------
+
+
+def _phase_messages(phases: Sequence[PhaseIn]) -> dict[str, str]:
+    """The calendar's problems (``stride.lib.cycle_dates``) as messages on ``phases.i.*``,
+    and a message on ``phases`` for each phase left out."""
+    dated = [DatedPhase(p.kind, p.starts_on, p.ends_on) for p in phases]
+    texts = {
+        cycle_dates.UNKNOWN: _("This is not a phase."),
+        cycle_dates.REPEATED: _("Each phase is set once."),
+        cycle_dates.ENDS_BEFORE_START: _("A phase must end on or after its start."),
+        cycle_dates.STARTS_BEFORE_PREVIOUS: _(
+            "Phases run in order: this one cannot start before %(other)s starts."
+        ),
+        cycle_dates.ENDS_BEFORE_PREVIOUS: _(
+            "Phases run in order: this one cannot end before %(other)s ends."
+        ),
+    }
+    out = {}
+    for key, (code, other) in cycle_dates.phase_problems(dated, PHASE_ORDER).items():
+        label = Phase(other).label.lower() if other else ""
+        out[f"phases.{key}"] = texts[code] % {"other": label} if other else texts[code]
+    missing = [Phase(k).label for k in PHASE_ORDER if k not in {p.kind for p in phases}]
+    if missing:
+        out["phases"] = _("Set the dates of every phase; missing: %(phases)s.") % {
+            "phases": ", ".join(str(m) for m in missing)
+        }
+    return out
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    viewer: Viewer,
+    name: str,
+    template_id: int,
+    phases: Sequence[PhaseIn | Mapping[str, Any]],
+    team_ids: Sequence[int] = (),
+    hired_before: date | None = None,
+    statuses: Sequence[str] = (Person.Status.ACTIVE,),
+) -> ReviewCycle:
+    """A draft cycle on the template's latest version, with its participant filter and
+    its six phases in order. Nothing is written if any part is wrong."""
+    require_hr(viewer)
+    parsed = parse_items(PhaseIn, phases, field="phases")
+    errors: dict[str, str] = dict(_phase_messages(parsed))
+    template = ReviewTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        errors["template_id"] = _("No template has id %(id)s.") % {"id": template_id}
+    teams = list(Team.objects.filter(pk__in=set(team_ids)))
+    known = {t.pk for t in teams}
+    for index, team_id in enumerate(team_ids):
+        if team_id not in known:
+            errors[f"team_ids.{index}"] = _("No team has id %(id)s.") % {"id": team_id}
+    if errors:
+        raise ValidationError(errors)
+    assert template is not None
+    cycle = ReviewCycle.objects.create(
+        name=name,
+        template_version=_latest(template),
+        hired_before=hired_before,
+        statuses=sorted(set(statuses)),
+    )
+    cycle.teams.set(teams)
+    CyclePhase.objects.bulk_create(
+        [
+            CyclePhase(cycle=cycle, kind=p.kind, starts_on=p.starts_on, ends_on=p.ends_on)
+            for p in parsed
+        ]
+    )
+    audit_write(
+        actor=viewer,
+        action="review_cycle.create",
+        target=cycle,
+        changes={
+            "name": name,
+            "template": template.pk,
+            "teams": sorted(known),
+            "hired_before": hired_before,
+            "statuses": cycle.statuses,
+            "phases": {p.kind: [p.starts_on, p.ends_on] for p in parsed},
+        },
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
+    """Launch: fix the template's latest version and snapshot the people who match the
+    filter now (with their manager and team). Neither changes afterwards."""
+    require_hr(viewer)
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != ReviewCycle.Status.DRAFT:
+        raise ValidationError({"status": _("This cycle has already been launched.")})
+    people = list(cycle_candidates(cycle).values_list("pk", "manager_id", "team_id"))
+    if not people:
+        raise ValidationError({"team_ids": _("Nobody matches this cycle's filter.")})
+    cycle.template_version = _latest(cycle.template_version.template)
+    cycle.status = ReviewCycle.Status.LAUNCHED
+    cycle.launched_at = timezone.now()
+    cycle.save(update_fields=["template_version", "status", "launched_at"])
+    CycleParticipant.objects.bulk_create(
+        [
+            CycleParticipant(cycle=cycle, person_id=pk, manager_id=manager, team_id=team)
+            for pk, manager, team in people
+        ],
+        batch_size=1000,
+    )
+    audit_write(
+        actor=viewer,
+        action="review_cycle.launch",
+        target=cycle,
+        changes={"template_version": cycle.template_version.number, "participants": len(people)},
+    )
+    return cycle
+
+
+@transaction.atomic
+def phase_reopen(
+    *, viewer: Viewer, participant: CycleParticipant, phase: str, until: date
+) -> PhaseReopening:
+    """Let one participant hand in a phase's work until the end of ``until``."""
+    require_hr(viewer)
+    errors: dict[str, str] = {}
+    cycle = participant.cycle
+    if cycle.status != ReviewCycle.Status.LAUNCHED:
+        errors["phase"] = _("Only a launched cycle's phases can be reopened.")
+    dated = CyclePhase.objects.filter(cycle=cycle, kind=phase).first()
+    if dated is not None and until <= dated.ends_on:
+        errors["until"] = _("Reopen until a day after the phase ends (%(day)s).") % {
+            "day": dated.ends_on.isoformat()
+        }
+    if errors:
+        raise ValidationError(errors)
+    reopening, _created = PhaseReopening.objects.update_or_create(
+        participant=participant,
+        kind=phase,
+        defaults={"until": until, "created_by": viewer.person},
+    )
+    audit_write(
+        actor=viewer,
+        action="review_cycle.reopen",
+        target=cycle,
+        changes={"person": participant.person_id, "phase": phase, "until": until},
+    )
+    return reopening
+
+
+def require_phase_open(participant: CycleParticipant, phase: str, *, now: datetime) -> None:
+    """Refuse work for ``phase`` after its deadline (the end of its last day where the
+    participant lives) unless HR reopened it for them. The services that take reviews'
+    answers call this before writing."""
+    dated = CyclePhase.objects.filter(cycle_id=participant.cycle_id, kind=phase).first()
+    if dated is None:
+        raise ValidationError({"phase": _("This cycle has no such phase.")})
+    reopened = (
+        PhaseReopening.objects.filter(participant=participant, kind=phase)
+        .values_list("until", flat=True)
+        .first()
+    )
+    person = Person.objects.only("time_zone").get(pk=participant.person_id)
+    if not cycle_dates.is_open(
+        now, ends_on=dated.ends_on, zone=person.zone, reopened_until=reopened
+    ):
+        raise ValidationError(
+            {
+                "phase": _(
+                    "The deadline for %(phase)s passed on %(day)s; ask HR to reopen it for you."
+                )
+                % {"phase": Phase(phase).label.lower(), "day": (reopened or dated.ends_on)}
+            }
+        )

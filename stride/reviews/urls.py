@@ -1,0 +1,34 @@
+from django.urls import path
+
+from stride.lib import ids  # noqa: F401  (registers the <id:…> converter)
+from stride.reviews import views
+
+app_name = "reviews"
+T = "templates/<id:template_id>"
+urlpatterns = [
+    path("templates/", views.templates, name="templates"),
+    path(f"{T}/", views.template_detail, name="template_detail"),
+    path(f"{T}/edit", views.template_edit, name="template_edit"),
+    path(f"{T}/preview", views.template_preview, name="template_preview"),
+    path(f"{T}/sections/new", views.section_add, name="section_add"),
+    path(f"{T}/sections/<id:section_id>/edit", views.section_edit, name="section_edit"),
+    path(f"{T}/sections/<id:section_id>/delete", views.section_delete, name="section_delete"),
+    path(f"{T}/sections/<id:section_id>/questions/new", views.question_add, name="question_add"),
+    path(f"{T}/questions/<id:question_id>/edit", views.question_edit, name="question_edit"),
+    path(f"{T}/questions/<id:question_id>/delete", views.question_delete, name="question_delete"),
+    path("cycles/", views.cycles, name="cycles"),
+    path("cycles/new", views.cycle_create, name="cycle_create"),
+    path("cycles/<id:cycle_id>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<id:cycle_id>/launch", views.cycle_launch, name="cycle_launch"),
+    path("cycles/<id:cycle_id>/progress.csv", views.cycle_export, name="cycle_export"),
+    path(
+        "participants/<id:participant_id>/reopen",
+        views.participant_reopen,
+        name="participant_reopen",
+    ),
+    path("competencies/", views.competencies, name="competencies"),
+    path("competencies/job-levels", views.job_level_add, name="job_level_add"),
+    path("competencies/new", views.competency_add, name="competency_add"),
+    path("competencies/<id:competency_id>/edit", views.competency_edit, name="competency_edit"),
+    path("people/<id:person_id>/job-level", views.person_job_level, name="person_job_level"),
+]

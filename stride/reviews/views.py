@@ -1,0 +1,601 @@
+"""Review pages for HR admins: the template builder and the competency framework.
+
+Every page answers 404 to anyone but HR admins (the selectors and services decide). The
+builder is plain server-rendered forms, one per action, each posting and coming back to
+the builder, so it works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from stride.access.viewer import Viewer
+from stride.lib.forms import SchemaForm, spread_service_errors
+from stride.reviews import selectors, services
+from stride.reviews.forms import (
+    CompetencyForm,
+    CycleForm,
+    JobLevelAssignForm,
+    JobLevelForm,
+    PersonLookupForm,
+    QuestionForm,
+    ReopenForm,
+    SectionForm,
+    TemplateForm,
+    competency_initial,
+    question_initial,
+)
+from stride.reviews.models import ReviewTemplate, TemplateSection
+from stride.reviews.schemas import QuestionIn
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+def _builder(template: ReviewTemplate, anchor: str = "") -> HttpResponse:
+    url = reverse("reviews:template_detail", args=[template.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _saved(request: HttpRequest, form: SchemaForm, action: Any) -> Any:
+    """Run ``action`` (a service call) when the form parses; its domain errors go onto
+    the form. Returns the service's result, or None when nothing was saved."""
+    if not form.is_valid():
+        return None
+    try:
+        return action()
+    except ValidationError as exc:
+        spread_service_errors(exc, form)
+        return None
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates(request: HttpRequest) -> HttpResponse:
+    """Every template, and a form to start a new one."""
+    viewer = _viewer(request)
+    listed = list(selectors.templates_for(viewer))
+    form = TemplateForm(request.POST or None)
+    if request.method == "POST":
+        made = _saved(
+            request,
+            form,
+            lambda: services.template_create(
+                viewer=viewer,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            ),
+        )
+        if made is not None:
+            messages.success(request, _("Template created: now add its sections."))
+            return _builder(made)
+    return TemplateResponse(
+        request,
+        "reviews/templates.html",
+        {"templates": listed, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+def _builder_page(
+    request: HttpRequest,
+    viewer: Viewer,
+    template: ReviewTemplate,
+    status: int = 200,
+    **forms: SchemaForm,
+) -> HttpResponse:
+    """The builder: the latest version's sections and questions, with a form for each
+    change (``forms`` replaces the blank ones, to show a refused form's problems)."""
+    version = selectors.latest_version(template)
+    context: dict[str, Any] = {
+        "template": template,
+        "version": version,
+        "sections": selectors.section_shares(version),
+        "locked": selectors.version_is_locked(version),
+        "cycles": list(selectors.cycles_using(viewer, template)[:20]),
+        "versions": list(selectors.versions_of(template)[:20]),
+        "rename_form": TemplateForm(
+            initial={"name": template.name, "description": template.description}
+        ),
+        "section_form": SectionForm(),
+        **forms,
+    }
+    return TemplateResponse(request, "reviews/template_detail.html", context, status=status)
+
+
+def _builder_write(
+    request: HttpRequest,
+    viewer: Viewer,
+    template: ReviewTemplate,
+    *,
+    form_name: str,
+    form: SchemaForm,
+    save: Callable[[], Any],
+    done: str,
+) -> HttpResponse:
+    """Save through ``save`` and return to the builder (at the new or changed section),
+    or show the builder again with ``form``'s problems."""
+    saved = _saved(request, form, save)
+    if saved is None:
+        return _builder_page(request, viewer, template, status=422, **{form_name: form})
+    messages.success(request, done)
+    return _builder(template, f"section-{saved.pk}" if isinstance(saved, TemplateSection) else "")
+
+
+@login_required
+@require_safe
+def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    return _builder_page(request, viewer, selectors.template_for_viewer(viewer, template_id))
+
+
+@login_required
+@require_POST
+def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    form = TemplateForm(request.POST)
+    return _builder_write(
+        request,
+        viewer,
+        template,
+        form_name="rename_form",
+        form=form,
+        save=lambda: services.template_update(
+            viewer=viewer,
+            template=template,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        ),
+        done=_("Template renamed."),
+    )
+
+
+@login_required
+@require_POST
+def section_add(request: HttpRequest, template_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    form = SectionForm(request.POST)
+    return _builder_write(
+        request,
+        viewer,
+        template,
+        form_name="section_form",
+        form=form,
+        save=lambda: services.section_add(viewer=viewer, template=template, **form.cleaned_data),
+        done=_("Section added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, template_id: int, section_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    section = selectors.section_of_latest(template, section_id)
+    form = SectionForm(
+        request.POST or None,
+        initial={
+            "title": section.title,
+            "description": section.description,
+            "weight": section.weight,
+        },
+    )
+    if request.method == "POST":
+        saved = _saved(
+            request,
+            form,
+            lambda: services.section_update(
+                viewer=viewer, template=template, section_id=section.pk, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Section saved."))
+            return _builder(template, f"section-{saved.pk}")
+    return TemplateResponse(
+        request,
+        "reviews/section_form.html",
+        {"template": template, "section": section, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def section_delete(request: HttpRequest, template_id: int, section_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.section_delete(viewer=viewer, template=template, section_id=section_id)
+    messages.success(request, _("Section removed."))
+    return _builder(template)
+
+
+def _question_flow(
+    request: HttpRequest,
+    template: ReviewTemplate,
+    *,
+    initial: dict[str, Any],
+    context: dict[str, Any],
+    save: Callable[[QuestionIn], Any],
+    done: str,
+) -> HttpResponse:
+    """The question form (adding or editing): on a valid post, ``save`` the parsed
+    question and go back to the builder at it; else show the form with its problems."""
+    viewer = _viewer(request)
+    form = QuestionForm(
+        request.POST or None, competencies=selectors.competencies_for(viewer), initial=initial
+    )
+    if request.method == "POST":
+
+        def run() -> Any:
+            assert isinstance(form.parsed, QuestionIn)
+            return save(form.parsed)
+
+        saved = _saved(request, form, run)
+        if saved is not None:
+            messages.success(request, done)
+            return _builder(template, f"question-{saved.pk}")
+    return TemplateResponse(
+        request,
+        "reviews/question_form.html",
+        {"template": template, "form": form, **context},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_add(request: HttpRequest, template_id: int, section_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    section = selectors.section_of_latest(template, section_id)
+    return _question_flow(
+        request,
+        template,
+        initial={"answered_by": ["self", "manager"]},
+        context={"section": section, "question": None},
+        save=lambda question: services.question_add(
+            viewer=viewer, template=template, section_id=section.pk, question=question
+        ),
+        done=_("Question added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, template_id: int, question_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    stored = selectors.question_of_latest(template, question_id)
+    return _question_flow(
+        request,
+        template,
+        initial=question_initial(stored),
+        context={"section": stored.section, "question": stored},
+        save=lambda question: services.question_update(
+            viewer=viewer, template=template, question_id=stored.pk, question=question
+        ),
+        done=_("Question saved."),
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request: HttpRequest, template_id: int, question_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    services.question_delete(viewer=viewer, template=template, question_id=question_id)
+    messages.success(request, _("Question removed."))
+    return _builder(template)
+
+
+@login_required
+@require_safe
+def template_preview(request: HttpRequest, template_id: int) -> HttpResponse:
+    """The form as a person would see it; with ``?email=`` the competency questions
+    show that person's expected level beside the scale."""
+    viewer = _viewer(request)
+    template = selectors.template_for_viewer(viewer, template_id)
+    lookup = PersonLookupForm(request.GET or None)
+    person = None
+    if lookup.is_valid() and lookup.cleaned_data["email"]:
+        person = selectors.person_by_email(viewer, lookup.cleaned_data["email"])
+        if person is None:
+            lookup.add_error("email", _("Nobody you can see has this e-mail address."))
+    version = selectors.latest_version(template)
+    return TemplateResponse(
+        request,
+        "reviews/template_preview.html",
+        {
+            "template": template,
+            "version": version,
+            "lookup": lookup,
+            "person": person,
+            "expected": selectors.job_level_of(person) if person else None,
+            "levels": list(selectors.job_levels(viewer)),
+        },
+    )
+
+
+# --- competencies ------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def competencies(request: HttpRequest) -> HttpResponse:
+    """The framework: job levels, competencies with a description per level, and where to
+    set a person's job level."""
+    viewer = _viewer(request)
+    selectors.require_hr(viewer)
+    lookup = PersonLookupForm(request.GET or None)
+    person = None
+    if lookup.is_valid() and lookup.cleaned_data["email"]:
+        person = selectors.person_by_email(viewer, lookup.cleaned_data["email"])
+        if person is None:
+            lookup.add_error("email", _("Nobody you can see has this e-mail address."))
+    return TemplateResponse(
+        request,
+        "reviews/competencies.html",
+        _framework_context(viewer) | {"lookup": lookup, "found": person},
+    )
+
+
+def _framework_context(viewer: Viewer) -> dict[str, Any]:
+    levels = list(selectors.job_levels(viewer))
+    return {
+        "levels": levels,
+        "competencies": list(selectors.competencies_for(viewer)),
+        "level_form": JobLevelForm(),
+    }
+
+
+@login_required
+@require_POST
+def job_level_add(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    selectors.require_hr(viewer)
+    form = JobLevelForm(request.POST)
+    made = _saved(
+        request, form, lambda: services.job_level_create(viewer=viewer, **form.cleaned_data)
+    )
+    if made is not None:
+        messages.success(request, _("Job level added."))
+        return redirect("reviews:competencies")
+    context = _framework_context(viewer) | {"level_form": form, "lookup": PersonLookupForm()}
+    return TemplateResponse(request, "reviews/competencies.html", context, status=422)
+
+
+def _competency_page(
+    request: HttpRequest, viewer: Viewer, competency_id: int | None
+) -> HttpResponse:
+    competency = (
+        selectors.competency_for_hr(viewer, competency_id) if competency_id is not None else None
+    )
+    selectors.require_hr(viewer)
+    levels = list(selectors.job_levels(viewer))
+    initial = competency_initial(competency) if competency is not None else None
+    form = CompetencyForm(request.POST or None, job_levels=levels, initial=initial)
+    if request.method == "POST":
+
+        def save() -> Any:
+            assert form.parsed is not None
+            data = form.parsed.model_dump()
+            if competency is None:
+                return services.competency_create(viewer=viewer, **data)
+            return services.competency_update(viewer=viewer, competency=competency, **data)
+
+        saved = _saved(request, form, save)
+        if saved is not None:
+            messages.success(request, _("Competency saved."))
+            return redirect(f"{reverse('reviews:competencies')}#competency-{saved.pk}")
+    return TemplateResponse(
+        request,
+        "reviews/competency_form.html",
+        {"form": form, "competency": competency},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def competency_add(request: HttpRequest) -> HttpResponse:
+    return _competency_page(request, _viewer(request), None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
+    return _competency_page(request, _viewer(request), competency_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_job_level(request: HttpRequest, person_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    selectors.require_hr(viewer)
+    person = selectors.person_for_hr(viewer, person_id)
+    levels = list(selectors.job_levels(viewer))
+    current = selectors.job_level_of(person)
+    form = JobLevelAssignForm(
+        request.POST or None,
+        job_levels=levels,
+        initial={"job_level": str(current.pk) if current else ""},
+    )
+    if request.method == "POST":
+
+        def save() -> Any:
+            level_id = form.cleaned_data["job_level_id"]
+            level = services.job_level_by_id(level_id) if level_id is not None else None
+            services.person_job_level_set(viewer=viewer, person=person, job_level=level)
+            return True
+
+        if _saved(request, form, save):
+            messages.success(request, _("Job level saved."))
+            return redirect("reviews:competencies")
+    return TemplateResponse(
+        request,
+        "reviews/person_job_level.html",
+        {"person": person, "form": form, "current": current},
+        status=422 if form.errors else 200,
+    )
+
+
+# --- cycles ------------------------------------------------------------------------------
+
+PARTICIPANTS_PAGE_SIZE = 50
+
+
+@login_required
+@require_safe
+def cycles(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    listed = list(selectors.cycles_for(viewer)[:100])
+    return TemplateResponse(request, "reviews/cycles.html", {"cycles": listed})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    form = CycleForm(
+        request.POST or None,
+        templates=selectors.templates_for(viewer),
+        teams=selectors.teams_for(viewer),
+    )
+    if request.method == "POST":
+
+        def save() -> Any:
+            assert form.parsed is not None
+            return services.cycle_create(viewer=viewer, **form.parsed.model_dump())
+
+        made = _saved(request, form, save)
+        if made is not None:
+            messages.success(
+                request, _("Cycle saved as a draft: check who takes part, then launch.")
+            )
+            return redirect("reviews:cycle_detail", cycle_id=made.pk)
+    return TemplateResponse(
+        request,
+        "reviews/cycle_form.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """A cycle's calendar and filter; before the launch, how many people it would take;
+    after, progress per team and the participants, each with a form to reopen a phase."""
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    launched = cycle.status != cycle.Status.DRAFT
+    page = (
+        Paginator(selectors.cycle_participants(cycle), PARTICIPANTS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        if launched
+        else None
+    )
+    return TemplateResponse(
+        request,
+        "reviews/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "phases": selectors.ordered_phases(cycle),
+            "launched": launched,
+            "candidates": None if launched else selectors.cycle_candidates(cycle).count(),
+            "progress": selectors.cycle_progress(cycle) if launched else [],
+            "page": page,
+            "phase_choices": ReopenForm.base_fields["phase"].choices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_launch(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    try:
+        services.cycle_launch(viewer=viewer, cycle=cycle)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, str(text))
+    else:
+        messages.success(request, _("Cycle launched."))
+    return redirect("reviews:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def participant_reopen(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """Reopen a phase for one participant; problems are shown at the top of the page."""
+    viewer = _viewer(request)
+    participant = selectors.participant_for_hr(viewer, participant_id)
+    cycle = participant.cycle
+    form = ReopenForm(request.POST)
+
+    def save() -> Any:
+        assert form.parsed is not None
+        return services.phase_reopen(
+            viewer=viewer, participant=participant, **form.parsed.model_dump()
+        )
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Phase reopened for this person."))
+    else:
+        for field, errors in form.errors.items():
+            for text in errors:
+                messages.error(request, f"{field}: {text}" if field != "__all__" else str(text))
+    return redirect("reviews:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_safe
+def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The participants as CSV: person, team, manager and, per phase, its deadline date
+    and the day HR reopened it until."""
+    viewer = _viewer(request)
+    cycle = selectors.cycle_for_viewer(viewer, cycle_id)
+    phases = selectors.ordered_phases(cycle)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cycle-{cycle.pk}-progress.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["name", "email", "team", "manager"]
+        + [f"{p.kind}_ends_on" for p in phases]
+        + [f"{p.kind}_reopened_until" for p in phases]
+    )
+    for participant in selectors.cycle_participants(cycle).iterator(chunk_size=1000):
+        reopened = {r.kind: r.until for r in participant.reopenings.all()}
+        writer.writerow(
+            [
+                participant.person.name,
+                participant.person.email,
+                participant.team.name if participant.team else "",
+                participant.manager.email if participant.manager else "",
+            ]
+            + [p.ends_on.isoformat() for p in phases]
+            + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
+        )
+    return response
