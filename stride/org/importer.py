@@ -27,26 +27,43 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import json
 import secrets
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
-from stride.lib.fields import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT
+from stride.lib.bulk import db_value, insert_rows, reserve_ids
+from stride.lib.fields import DATE_MAX, DATE_MIN
+from stride.lib.tabular import (
+    BadDate,
+    Field,
+    HeaderMap,
+    NoProgress,
+    Problem,
+    Progress,
+    Table,
+    map_header,
+    parse_date,
+    read_table,
+    records,
+)
 from stride.org.models import Person, Team, User
+from stride.org.invitations import invitations_record
 from stride.org.services import leavers_lock_out, login_emails_set, logins_set_active
 
 COLUMNS: tuple[str, ...] = (
@@ -74,7 +91,6 @@ _MAX_LENGTHS = {
     "time_zone": Person._meta.get_field("time_zone").max_length,
     "external_id": Person._meta.get_field("external_id").max_length,
 }
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Fields of Person the import may change, in the order they are reported.
 _PERSON_FIELDS = (
     "email",
@@ -91,16 +107,84 @@ _PERSON_FIELDS = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, order=True)
-class RowError:
-    """One problem with the file: ``line`` counts from 1, the header being line 1."""
+# One problem with the file: ``line`` counts from 1, the header being line 1 (a CSV's lines,
+# or a spreadsheet's rows).
+RowError = Problem
+ImportProgress = Progress
 
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
+# The columns an HR system's export may have, by the names HR systems give them. A title
+# matches with case, spaces and punctuation ignored ("Work E-mail" is "workemail").
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "email",
+        gettext_lazy("E-mail"),
+        required=True,
+        aliases=(
+            "Work Email",
+            "E-mail",
+            "Email Address",
+            "Work Email Address",
+            "Mail",
+            "Business Email",
+            "Company Email",
+        ),
+    ),
+    Field(
+        "name",
+        gettext_lazy("Name"),
+        required=True,
+        aliases=("Full Name", "Employee Name", "Display Name", "Person", "Employee"),
+    ),
+    Field("title", gettext_lazy("Job title"), aliases=("Job Title", "Position", "Role", "Job")),
+    Field(
+        "team", gettext_lazy("Team"), aliases=("Department", "Dept", "Team Name", "Group", "Unit")
+    ),
+    Field(
+        "manager_email",
+        gettext_lazy("Manager's e-mail"),
+        aliases=(
+            "Manager Email",
+            "Manager E-mail",
+            "Supervisor Email",
+            "Reports To Email",
+            "Reports To",
+            "Line Manager Email",
+            "Manager",
+            "Supervisor",
+        ),
+    ),
+    Field("time_zone", gettext_lazy("Time zone"), aliases=("Time Zone", "Timezone", "TZ", "Zone")),
+    Field(
+        "hire_date",
+        gettext_lazy("Hire date"),
+        aliases=(
+            "Start Date",
+            "Hire Date",
+            "Date of Joining",
+            "Joining Date",
+            "Date Hired",
+            "Employment Start Date",
+        ),
+    ),
+    Field(
+        "status", gettext_lazy("Status"), aliases=("Employment Status", "Employee Status", "State")
+    ),
+    Field(
+        "external_id",
+        gettext_lazy("Employee id"),
+        aliases=(
+            "Employee ID",
+            "Employee Number",
+            "Emp ID",
+            "External ID",
+            "Employee No",
+            "Personnel Number",
+            "Staff ID",
+            "Worker ID",
+            "ID",
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -129,26 +213,19 @@ class ImportReport:
     moved: int = 0
     errors: list[RowError] = field(default_factory=list)
     changes: list[RowChange] = field(default_factory=list)
+    # What the header said: the file's columns nobody maps (left out of the import) and the
+    # column each field was read from.
+    ignored: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    # "line" for CSV files, "row" for spreadsheets: what the numbers of errors and changes count.
+    unit: str = "line"
+    # The people sent (or, in a dry run, who would be sent) an invitation to set a password.
+    invited: list[RowChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class ImportProgress(Protocol):
-    """Receives progress while the import runs (the command line draws a bar from it)."""
-
-    def stage(self, name: str, total: int) -> None: ...
-
-    def advance(self, amount: int = 1) -> None: ...
-
-
-class _NoProgress:
-    def stage(self, name: str, total: int) -> None:
-        pass
-
-    def advance(self, amount: int = 1) -> None:
-        pass
 
 
 @dataclass
@@ -182,82 +259,6 @@ class _Row:
     existing: _Existing | None = None
     manager_key: int | None = None
     manager_ok: bool = True
-
-
-# --- Reading the file ---------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> tuple[str, RowError | None]:
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return "", RowError(line, "file", _("is not UTF-8 text; save the CSV as UTF-8"))
-
-
-def _read_csv(
-    source: bytes | str | IO[bytes] | IO[str],
-) -> tuple[list[str] | None, list[tuple[int, list[str]]], list[RowError]]:
-    """The header and the data rows with the line on which each starts."""
-    raw: bytes | str = source if isinstance(source, bytes | str) else source.read()
-    if isinstance(raw, bytes):
-        text, error = _decode(raw)
-        if error:
-            return None, [], [error]
-    else:
-        text = raw.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    errors: list[RowError] = []
-    last_line = 0
-    try:
-        for cells in reader:
-            start = last_line + 1
-            last_line = reader.line_num
-            if header is None:
-                header = cells
-                continue
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines are allowed and skipped (but still counted)
-            rows.append((start, cells))
-    except csv.Error as exc:
-        errors.append(
-            RowError(last_line + 1, "file", _("is not valid CSV (%(problem)s)") % {"problem": exc})
-        )
-    return header, rows, errors
-
-
-def _check_header(header: Sequence[str] | None) -> tuple[list[str], list[RowError]]:
-    if header is None or not any(name.strip() for name in header):
-        return [], [
-            RowError(
-                1,
-                "header",
-                _("the first line must name the columns: %(columns)s")
-                % {"columns": ", ".join(COLUMNS)},
-            )
-        ]
-    names = [name.strip().lower() for name in header]
-    errors: list[RowError] = []
-    seen: set[str] = set()
-    for name in names:
-        if name not in COLUMNS:
-            errors.append(
-                RowError(
-                    1,
-                    name or "header",
-                    _("unknown column “%(name)s”; the columns are: %(columns)s")
-                    % {"name": name, "columns": ", ".join(COLUMNS)},
-                )
-            )
-        elif name in seen:
-            errors.append(RowError(1, name, _("this column appears twice")))
-        seen.add(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in seen:
-            errors.append(RowError(1, name, _("this required column is missing")))
-    return names, errors
 
 
 # --- Validating one row on its own --------------------------------------------------------
@@ -295,16 +296,18 @@ def _parse_row(row: _Row, columns: Sequence[str], errors: list[RowError]) -> Non
         if limit is not None and len(cells.get(name, "")) > limit:
             fail(name, _("is longer than %(limit)d characters") % {"limit": limit})
 
+    # A required column the header lacks is reported once, on the header line.
     row.email = cells.get("email", "").lower()
     if not row.email:
-        fail("email", _("is required"))
+        if "email" in columns:
+            fail("email", _("is required"))
     elif not _email_ok(row.email):
         fail("email", _("“%(value)s” is not a valid e-mail address") % {"value": row.email})
     else:
         row.valid_email = True
 
     row.name = cells.get("name", "")
-    if not row.name:
+    if not row.name and "name" in columns:
         fail("name", _("is required"))
 
     values = row.values
@@ -335,25 +338,10 @@ def _parse_row(row: _Row, columns: Sequence[str], errors: list[RowError]) -> Non
         raw_date = cells.get("hire_date", "")
         values["hire_date"] = None
         if raw_date:
-            if not _ISO_DATE.match(raw_date):
-                fail(
-                    "hire_date",
-                    _("“%(value)s” is not a date in the form YYYY-MM-DD") % {"value": raw_date},
-                )
-            else:
-                try:
-                    hired = date.fromisoformat(raw_date)
-                except ValueError:
-                    fail("hire_date", _("“%(value)s” is not a real date") % {"value": raw_date})
-                else:
-                    if DATE_MIN <= hired <= DATE_MAX:
-                        values["hire_date"] = hired
-                    else:
-                        fail(
-                            "hire_date",
-                            _("“%(value)s” is outside %(range)s")
-                            % {"value": raw_date, "range": DATE_RANGE_TEXT},
-                        )
+            try:
+                values["hire_date"] = parse_date(raw_date, earliest=DATE_MIN, latest=DATE_MAX)
+            except BadDate as exc:
+                fail("hire_date", str(exc))
     status = cells.get("status", "").lower()
     if status:
         if status in STATUSES:
@@ -747,32 +735,6 @@ def _update_rows(
                 progress.advance(len(batch))
 
 
-def _reserve_person_ids(count: int) -> list[int]:
-    """``count`` ids for people not yet inserted. PostgreSQL hands them out from the table's
-    sequence; on SQLite the IMMEDIATE transaction keeps other writers out, so the ids after the
-    highest ever used (``sqlite_sequence`` remembers deleted ones) are free."""
-    if not count:
-        return []
-    table = Person._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
-        assert connection.vendor == "sqlite", "Stride runs on PostgreSQL or SQLite"
-        quoted = connection.ops.quote_name(table)
-        cursor.execute(
-            f"SELECT MAX(n) FROM (SELECT seq AS n FROM sqlite_sequence WHERE name = %s"  # noqa: S608
-            f" UNION ALL SELECT MAX(id) FROM {quoted})",
-            [table],
-        )
-        (highest,) = cursor.fetchone() or (None,)
-        start = (highest or 0) + 1
-        return list(range(start, start + count))
-
-
 def _lock_people_table() -> None:
     """Keep concurrent writers of the tree out while the import computes and writes paths.
     SQLite needs nothing: Stride opens its transactions IMMEDIATE, one writer at a time."""
@@ -780,6 +742,47 @@ def _lock_people_table() -> None:
         with connection.cursor() as cursor:
             table = connection.ops.quote_name(Person._meta.db_table)
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+_USER_FIELDS = (
+    "id",
+    "password",
+    "last_login",
+    "is_superuser",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+    "session_epoch",
+)
+_PERSON_INSERT_FIELDS = (
+    "id",
+    "user",
+    "name",
+    "email",
+    "title",
+    "team",
+    "manager",
+    "path",
+    "time_zone",
+    "hire_date",
+    "status",
+    "external_id",
+)
+_AUDIT_FIELDS = (
+    "at",
+    "actor",
+    "actor_label",
+    "kind",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "changes",
+    "via",
+)
 
 
 def _write(
@@ -792,15 +795,34 @@ def _write(
     users_by_email: dict[str, tuple[int, bool]],
     progress: ImportProgress,
     report: ImportReport,
-) -> None:
-    audit: list[AuditEntry] = []
+) -> list[int]:
+    """Write the plan; return the ids of the new people, in the order of ``plan.new_rows``.
+
+    New rows (logins, addresses, people, audit entries) are sent as plain tuples through
+    ``stride.lib.bulk`` — no model instance per row — with their ids reserved first."""
+    from allauth.account.models import EmailAddress
+
+    now = timezone.now()
+    at = db_value(now)
     actor_person = actor.person if actor else None
-    stamp = {
-        "actor": actor_person,
-        "actor_label": actor_person.email if actor_person else "system",
-        "kind": AuditEntry.Kind.WRITE,
-        "via": actor.via if actor else "system",
-    }
+    stamp_actor = actor_person.pk if actor_person else None
+    stamp_label = actor_person.email if actor_person else "system"
+    via = actor.via if actor else "system"
+    audit: list[tuple[Any, ...]] = []
+
+    def audit_row(action: str, target: str, pk: int, label: str, changes: Any) -> tuple[Any, ...]:
+        return (
+            at,
+            stamp_actor,
+            stamp_label,
+            AuditEntry.Kind.WRITE.value,
+            action,
+            target,
+            str(pk),
+            label[:254],
+            json.dumps(changes),
+            via,
+        )
 
     # Teams first, so people can point at them.
     team_ids = {key: pk for key, (pk, _name) in teams.items()}
@@ -811,41 +833,41 @@ def _write(
         for team in created_teams:
             team_ids[team.name.casefold()] = team.pk
             audit.append(
-                AuditEntry(
-                    **stamp,
-                    action="team.create",
-                    target_type="org.team",
-                    target_id=str(team.pk),
-                    target_label=team.name[:254],
-                    changes={"name": team.name},
-                )
+                audit_row("team.create", "org.team", team.pk, team.name, {"name": team.name})
             )
 
     def team_id(row: _Row) -> int | None:
         name = row.values.get("team")
         return team_ids[name.casefold()] if name else None
 
-    # New people: a login with an unusable password (set by password reset or SSO) each,
-    # reusing a login that already has the e-mail but belongs to nobody.
-    new_users = [
-        User(email=row.email, password=_unusable_password())
-        for row in plan.new_rows
-        if row.email not in users_by_email
-    ]
+    # New people: a login with an unusable password (set by the invitation, a password
+    # reset or SSO) each, reusing a login that already has the e-mail but belongs to nobody.
     user_ids = {email: pk for email, (pk, _linked) in users_by_email.items()}
-    for user_batch in _batches(new_users):
-        created_users = User.objects.bulk_create(user_batch)
-        for user in created_users:
-            user_ids[user.email] = user.pk
-        login_emails_set({user.pk: user.email for user in created_users})
+    new_emails = [row.email for row in plan.new_rows if row.email not in users_by_email]
+    for email, pk in zip(new_emails, reserve_ids(User, len(new_emails)), strict=True):
+        user_ids[email] = pk
+    insert_rows(
+        User,
+        _USER_FIELDS,
+        (
+            (user_ids[email], _unusable_password(), None, False, "", "", email, False, True, at, 0)
+            for email in new_emails
+        ),
+    )
+    # Each new login's address is its one verified address; an address some other login
+    # still carries (a stale row) is moved, the rest are simply inserted.
+    taken = set(EmailAddress.objects.values_list("email", flat=True)) if new_emails else set()
+    login_emails_set({user_ids[e]: e for e in new_emails if e in taken})
+    insert_rows(
+        EmailAddress,
+        ("user", "email", "verified", "primary"),
+        ((user_ids[e], e, True, True) for e in new_emails if e not in taken),
+    )
     progress.advance(len(plan.new_rows))
 
     # Ids first, so each new person is inserted once with its final manager and path.
-    pk_of = dict(
-        zip(
-            (row.key for row in plan.new_rows), _reserve_person_ids(len(plan.new_rows)), strict=True
-        )
-    )
+    new_ids = reserve_ids(Person, len(plan.new_rows))
+    pk_of = dict(zip((row.key for row in plan.new_rows), new_ids, strict=True))
 
     def real(key: int) -> int:
         return pk_of[key] if key < 0 else key
@@ -869,26 +891,29 @@ def _write(
             moved.append((node_pk, [path]))
     report.moved = len(moved)
 
-    new_people = [
-        Person(
-            pk=pk_of[row.key],
-            user_id=user_ids[row.email],
-            name=row.name,
-            email=row.email,
-            title=row.values.get("title", ""),
-            team_id=team_id(row),
-            manager_id=parents[pk_of[row.key]],
-            path=paths[pk_of[row.key]],
-            time_zone=row.values.get("time_zone", "UTC"),
-            hire_date=row.values.get("hire_date"),
-            status=row.values.get("status", Person.Status.ACTIVE),
-            external_id=row.values.get("external_id"),
-        )
-        for row in plan.new_rows
-    ]
-    for person_batch in _batches(new_people):
-        Person.objects.bulk_create(person_batch)
-        progress.advance(len(person_batch))
+    active = Person.Status.ACTIVE.value
+    insert_rows(
+        Person,
+        _PERSON_INSERT_FIELDS,
+        (
+            (
+                pk,
+                user_ids[row.email],
+                row.name,
+                row.email,
+                row.values.get("title", ""),
+                team_id(row),
+                parents[pk],
+                paths[pk],
+                row.values.get("time_zone", "UTC"),
+                db_value(row.values.get("hire_date")),
+                row.values.get("status", active),
+                row.values.get("external_id"),
+            )
+            for row, pk in zip(plan.new_rows, new_ids, strict=True)
+        ),
+    )
+    progress.advance(len(plan.new_rows))
 
     # Existing people whose fields change: one bulk update per set of changed fields.
     by_fields: dict[tuple[str, ...], list[tuple[int, list[Any]]]] = defaultdict(list)
@@ -911,14 +936,7 @@ def _write(
         if "email" in changes and person.user_id is not None:
             email_changes.append((person.user_id, [row.email]))
         audit.append(
-            AuditEntry(
-                **stamp,
-                action="person.update",
-                target_type="org.person",
-                target_id=str(person.pk),
-                target_label=row.name[:254],
-                changes=_jsonable(changes),
-            )
+            audit_row("person.update", "org.person", person.pk, row.name, _jsonable(changes))
         )
     for fields, updates in by_fields.items():
         _update_rows(Person, fields, updates, progress)
@@ -928,25 +946,19 @@ def _write(
     _update_rows(Person, ["path"], moved)
 
     created_changes = {c.line: c.changes for c in report.changes if c.action == "created"}
-    for row, new_person in zip(plan.new_rows, new_people, strict=True):
-        audit.append(
-            AuditEntry(
-                **stamp,
-                action="person.create",
-                target_type="org.person",
-                target_id=str(new_person.pk),
-                target_label=row.name[:254],
-                changes=created_changes[row.line],
-            )
-        )
-    for audit_batch in _batches(audit):
-        AuditEntry.objects.bulk_create(audit_batch)
+    audit.extend(
+        audit_row("person.create", "org.person", pk, row.name, created_changes[row.line])
+        for row, pk in zip(plan.new_rows, new_ids, strict=True)
+    )
+    insert_rows(AuditEntry, _AUDIT_FIELDS, audit)
 
     # Leaving is for good: the login is turned off, its sessions ended and its tokens
     # revoked, so coming back later brings none of them back. Someone who comes back can
     # sign in again (afresh).
     leaving: list[tuple[int, int | None]] = [
-        (p.pk, p.user_id) for p in new_people if p.status == Person.Status.LEFT
+        (pk, user_ids[row.email])
+        for row, pk in zip(plan.new_rows, new_ids, strict=True)
+        if row.values.get("status") == Person.Status.LEFT
     ]
     returning: list[int] = []
     for row, changes in plan.updates:
@@ -961,21 +973,51 @@ def _write(
         user_ids=[user_id for _person_id, user_id in leaving if user_id],
     )
     logins_set_active(user_ids=returning, active=True)
+    return new_ids
 
 
 # --- The service --------------------------------------------------------------------------
 
 
-def _rows_from_mappings(
-    mappings: Iterable[Mapping[str, str | None]],
-) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+def _table_from_mappings(mappings: Iterable[Mapping[str, str | None]]) -> Table | None:
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for index, mapping in enumerate(mappings):
         if header is None:
             header = list(mapping)
-        rows.append((index + 2, [mapping.get(name) or "" for name in header]))
-    return header, rows
+        rows.append((index + 2, [(mapping.get(name) or "").strip() for name in header]))
+    return None if header is None else Table(header=header, rows=rows)
+
+
+def _read(
+    file: bytes | str | IO[bytes] | IO[str] | None,
+    rows: Iterable[Mapping[str, str | None]] | None,
+    sheet: str | None,
+) -> tuple[Table | None, list[Problem]]:
+    if file is not None:
+        return read_table(file if isinstance(file, bytes | str) else file.read(), sheet=sheet)
+    assert rows is not None
+    return _table_from_mappings(rows), []
+
+
+def people_header(
+    *,
+    file: bytes | str,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> tuple[Table | None, HeaderMap | None, list[Problem]]:
+    """The file's table and how its header maps to the people fields (for a mapping form),
+    or the problems that stop the file from being read."""
+    table, problems = read_table(file, sheet=sheet)
+    if table is None:
+        return None, None, problems
+    return table, _map(table, mapping), []
+
+
+def _map(table: Table, mapping: Mapping[str, str] | None) -> HeaderMap:
+    return map_header(
+        table.header, FIELDS, mapping=mapping, line=table.header_line, unit=table.unit
+    )
 
 
 @transaction.atomic
@@ -984,57 +1026,70 @@ def people_import(
     actor: Viewer | None,
     file: bytes | str | IO[bytes] | IO[str] | None = None,
     rows: Iterable[Mapping[str, str | None]] | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    invite: bool = False,
     dry_run: bool = False,
+    hold_for_mapping: bool = False,
     progress: ImportProgress | None = None,
 ) -> ImportReport:
-    """Import people from a CSV ``file`` (or already-split ``rows``: mappings of column to
-    cell, the first one's keys taken as the header). Validates everything, then writes
-    everything or nothing; see the module docstring for the invariants. ``actor`` None means
-    the system (the command line passes a viewer with ``via="cli"`` and no person)."""
+    """Import people from a CSV or XLSX ``file`` (``sheet`` names a workbook's sheet; the
+    first by default), or from already-split ``rows``: mappings of column to cell, the first
+    one's keys taken as the header. Columns are matched to fields by ``mapping`` (field →
+    column title), else by the aliases in ``FIELDS``; columns nobody maps are ignored and
+    listed in ``report.ignored``. Validates everything, then writes everything or nothing;
+    see the module docstring for the invariants.
+
+    ``invite`` sends each new person with a login an e-mail to set their password (once per
+    person, through the outbox, after commit). ``hold_for_mapping`` checks every row but
+    writes nothing when the header needs a person's eye (ignored columns, a missing required
+    one): the import page then shows the mapping step. ``actor`` None means the system (the
+    command line passes a viewer with ``via="cli"`` and no person)."""
     if actor is not None and actor.person is not None and not actor.is_hr_admin:
         raise Http404
     if (file is None) == (rows is None):
         raise TypeError("Pass exactly one of file= or rows=")
-    progress = progress or _NoProgress()
+    progress = progress or NoProgress()
     report = ImportReport(dry_run=dry_run)
 
-    if file is not None:
-        header, raw_rows, errors = _read_csv(file)
-    else:
-        assert rows is not None
-        (header, raw_rows), errors = _rows_from_mappings(rows), []
-    if errors:
-        report.errors = errors
+    table, read_problems = _read(file, rows, sheet)
+    if table is None:
+        report.errors = read_problems
         return report
-    if header is None and rows is not None:
+    report.unit = table.unit
+    header_map = _map(table, mapping)
+    report.ignored, report.missing = header_map.ignored, header_map.missing
+    report.columns = header_map.titles
+    if hold_for_mapping and header_map.needs_attention:
+        report.dry_run = dry_run = True
+    errors: list[RowError] = list(header_map.problems)
+    if not table.header and not table.rows and rows is not None:
         return report  # no rows at all: nothing to do
-    columns, errors = _check_header(header)
-    if errors:
+    if not any(table.header):
         report.errors = errors
         return report
-    report.rows = len(raw_rows)
+    columns = list(header_map.columns)
+    width = len(table.header)
+    report.rows = len(table.rows)
 
-    progress.stage("Validating", len(raw_rows) * 2)
+    progress.stage("Validating", report.rows * 2)
     parsed: list[_Row] = []
-    for number, (line, cells) in enumerate(raw_rows, start=1):
-        if len(cells) > len(columns):
+    for number, record in enumerate(records(table, header_map), start=1):
+        if record.width > width:
             errors.append(
                 RowError(
-                    line,
+                    record.line,
                     "row",
                     _("has %(cells)d cells but the header names %(columns)d columns")
-                    % {"cells": len(cells), "columns": len(columns)},
+                    % {"cells": record.width, "columns": width},
                 )
             )
-        row = _Row(
-            line=line,
-            cells={name: cell.strip() for name, cell in zip(columns, cells, strict=False)},
-        )
+        row = _Row(line=record.line, cells=record.cells)
         _parse_row(row, columns, errors)
         parsed.append(row)
         if number % BATCH_SIZE == 0:
             progress.advance(BATCH_SIZE)
-    progress.advance(len(raw_rows) % BATCH_SIZE)
+    progress.advance(report.rows % BATCH_SIZE)
 
     if not dry_run:
         _lock_people_table()
@@ -1047,19 +1102,31 @@ def people_import(
     teams = {name.casefold(): (pk, name) for pk, name in Team.objects.values_list("pk", "name")}
 
     file_emails = _match_rows(parsed, people, users_by_email, errors)
-    _resolve_managers(parsed, file_emails, people, errors)
-    _check_tree(parsed, people, _final_parents(parsed, people), errors)
-    progress.advance(len(raw_rows))
+    if "email" in header_map.columns:
+        # Without e-mails no manager in the file can be found; the header says why.
+        _resolve_managers(parsed, file_emails, people, errors)
+        _check_tree(parsed, people, _final_parents(parsed, people), errors)
+    progress.advance(report.rows)
     if errors:
         # By line; within a line in the order found. The same message twice says nothing new.
-        report.errors = sorted(dict.fromkeys(errors), key=lambda error: error.line)
+        report.errors = [
+            replace(error, unit=table.unit)
+            for error in sorted(dict.fromkeys(errors), key=lambda error: error.line)
+        ]
         return report
 
     plan = _plan(parsed, teams, people, report)
+    if invite:
+        created = {c.line: c for c in report.changes if c.action == "created"}
+        report.invited = [
+            created[row.line]
+            for row in plan.new_rows
+            if row.values.get("status") != Person.Status.LEFT
+        ]
     if dry_run or not (plan.new_rows or plan.updates):
         return report
     progress.stage("Writing", len(plan.new_rows) * 2 + len(plan.updates))
-    _write(
+    new_ids = _write(
         actor=actor,
         plan=plan,
         rows=parsed,
@@ -1069,6 +1136,15 @@ def people_import(
         progress=progress,
         report=report,
     )
+    if report.invited:
+        invited_lines = {change.line for change in report.invited}
+        invitations_record(
+            person_ids=[
+                pk
+                for row, pk in zip(plan.new_rows, new_ids, strict=True)
+                if row.line in invited_lines
+            ]
+        )
     return report
 
 
@@ -1121,11 +1197,13 @@ def template_csv() -> str:
 
 __all__ = [
     "COLUMNS",
+    "FIELDS",
     "REQUIRED_COLUMNS",
     "ImportProgress",
     "ImportReport",
     "RowChange",
     "RowError",
+    "people_header",
     "people_import",
     "template_csv",
 ]
