@@ -467,7 +467,7 @@ def parse_date(text: str, *, earliest: date, latest: date) -> date:
     else:
         for pattern in _NAMED_FORMATS:
             try:
-                found = datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a date only)
+                found = datetime.strptime(value, pattern).date()
                 break
             except ValueError:
                 continue

@@ -62,8 +62,8 @@ from stride.lib.tabular import (
     read_table,
     records,
 )
-from stride.org.models import Person, Team, User
 from stride.org.invitations import invitations_record
+from stride.org.models import Person, Team, User
 from stride.org.services import leavers_lock_out, login_emails_set, logins_set_active
 
 COLUMNS: tuple[str, ...] = (
