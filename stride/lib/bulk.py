@@ -11,7 +11,7 @@ point at each other (a person and their manager) are each written once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -57,23 +57,29 @@ def insert_rows(
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` primary keys for rows of ``model`` not yet inserted. PostgreSQL hands them
-    out from the table's sequence; on SQLite the caller's IMMEDIATE transaction keeps other
-    writers out, so the ids after the highest ever used (``sqlite_sequence`` remembers
-    deleted ones) are free."""
+    """``count`` consecutive primary keys for rows of ``model`` not yet inserted.
+
+    Other writers of the table are kept out until the transaction ends: on PostgreSQL the
+    table is locked (SHARE ROW EXCLUSIVE: reads go on, writes wait), so no other insert can
+    take a value from its sequence, which is then moved on by ``count`` in one step; on SQLite
+    the caller's IMMEDIATE transaction already holds the write lock, and the ids after the
+    highest ever used (``sqlite_sequence`` remembers deleted ones) are free."""
     if not count:
         return []
     table = model._meta.db_table
     pk_column = model._meta.pk.column  # type: ignore[union-attr]
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk_column, count],
+                "SELECT setval(pg_get_serial_sequence(%s, %s),"
+                " nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
+                [table, pk_column, table, pk_column, count],
             )
-            return [pk for (pk,) in cursor.fetchall()]
+            (last,) = cursor.fetchone()
+            return list(range(last - count + 1, last + 1))
         assert connection.vendor == "sqlite", "Stride runs on PostgreSQL or SQLite"
-        quote = connection.ops.quote_name
         cursor.execute(
             f"SELECT MAX(n) FROM (SELECT seq AS n FROM sqlite_sequence WHERE name = %s"  # noqa: S608
             f" UNION ALL SELECT MAX({quote(pk_column)}) FROM {quote(table)})",
@@ -82,6 +88,12 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         (highest,) = cursor.fetchone() or (None,)
         start = (highest or 0) + 1
         return list(range(start, start + count))
+
+
+def id_range(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """A condition for ``column`` among ids handed out by one ``reserve_ids`` call."""
+    assert list(ids) == list(range(ids[0], ids[0] + len(ids))), "reserved ids are consecutive"
+    return f"{column} BETWEEN %s AND %s", [ids[0], ids[-1]]
 
 
 def db_value(value: date | datetime | None) -> Any:
@@ -94,4 +106,20 @@ def db_value(value: date | datetime | None) -> Any:
     return connection.ops.adapt_datefield_value(value)
 
 
-__all__ = ["db_value", "insert_rows", "reserve_ids"]
+def date_adapter() -> Callable[[date | None], Any]:
+    """``db_value`` for dates, decided once for many rows (the connection proxy's lookups
+    cost more than the conversion itself)."""
+    if connection.vendor == "postgresql":
+        return _same
+    return _iso_or_none
+
+
+def _same(value: date | None) -> Any:
+    return value
+
+
+def _iso_or_none(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+__all__ = ["date_adapter", "db_value", "id_range", "insert_rows", "reserve_ids"]

@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Protocol
 
 from django.utils.functional import Promise
@@ -175,12 +178,13 @@ def _read_csv(data: bytes | str) -> tuple[Table | None, list[Problem]]:
         for cells in reader:
             start = last_line + 1
             last_line = reader.line_num
+            cells = list(map(str.strip, cells))
             if header is None:
-                header = [cell.strip() for cell in cells]
+                header = cells
                 continue
-            if not any(cell.strip() for cell in cells):
+            if not any(cells):
                 continue  # blank lines are allowed and skipped (but still counted)
-            rows.append((start, [cell.strip() for cell in cells]))
+            rows.append((start, cells))
     except csv.Error as exc:
         return None, [
             Problem(last_line + 1, "file", _("is not valid CSV (%(problem)s)") % {"problem": exc})
@@ -404,7 +408,7 @@ def _find_column(header: Sequence[str], title: str) -> int | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One data row: its line (or row) number and the text of each mapped field."""
 
@@ -415,13 +419,40 @@ class Record:
 
 def records(table: Table, header_map: HeaderMap) -> Iterator[Record]:
     """The rows as field → text; a field the file does not fill is absent."""
-    columns = header_map.columns.items()
+    names = list(header_map.columns)
+    indexes = list(header_map.columns.values())
+    needed = max(indexes, default=-1) + 1
+    if not names:
+        for line, cells in table.rows:
+            yield Record(line=line, cells={}, width=len(cells))
+        return
+    # itemgetter picks every mapped cell of a row in one call (a bare value for one column).
+    pick = itemgetter(*indexes)
+    single = len(indexes) == 1
     for line, cells in table.rows:
+        width = len(cells)
+        if width < needed:
+            cells = cells + [""] * (needed - width)
+        picked = pick(cells)
         yield Record(
             line=line,
-            cells={name: cells[index] if index < len(cells) else "" for name, index in columns},
-            width=len(cells),
+            cells=dict(zip(names, (picked,) if single else picked, strict=True)),
+            width=width,
         )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while an import builds its rows: tens of thousands of
+    small objects, none in a cycle, would otherwise set off repeated full collections that
+    cost a fifth of the import's time. Memory is still freed as each object is dropped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_mapping(pairs: Iterable[str]) -> tuple[dict[str, str], list[str]]:
@@ -496,6 +527,7 @@ __all__ = [
     "Record",
     "Table",
     "cell_text",
+    "gc_paused",
     "map_header",
     "normalise",
     "parse_date",

@@ -128,7 +128,11 @@ def test_an_hris_export_imports_with_its_own_column_names(
 
     assert "3 created" in out
     pat = Person.objects.select_related("manager", "team").get(email="pat@acme.test")
-    assert (pat.name, pat.title, pat.team and pat.team.name) == ("Pat Person", "Engineer", "Platform")
+    assert (pat.name, pat.title, pat.team and pat.team.name) == (
+        "Pat Person",
+        "Engineer",
+        "Platform",
+    )
     assert pat.manager is not None and pat.manager.email == "lee@acme.test"
     assert (pat.external_id, pat.time_zone, pat.hire_date) == (
         "1003",
