@@ -175,11 +175,9 @@ def target(bench_dir: Path, database_url: str) -> bench.Target:
     """Where the import benchmark's own database lives (wiped before every run)."""
     is_pg = database_url.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}
     if is_pg:
-        url, name = bench.pg_bench_url(database_url, 0)
-        url, name = (
-            url.replace("_bench_0", "_bench_import"),
-            name.replace("_bench_0", "_bench_import"),
-        )
+        parts = urlsplit(database_url)
+        name = f"{parts.path.lstrip('/') or 'stride'}_bench_import"
+        url = urlunsplit(parts._replace(path=f"/{name}"))
         return bench.Target(
             size=0,
             vendor="postgresql",
