@@ -218,11 +218,14 @@ class ImportReport:
     changes: list[RowChange] = field(default_factory=list)
     # What the header said: the file's columns nobody maps (left out of the import) and the
     # column each field was read from.
+    header: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     # "line" for CSV files, "row" for spreadsheets: what the numbers of errors and changes count.
     unit: str = "line"
+    # True when ``hold_for_mapping`` kept the import from writing: the header needs a look.
+    held: bool = False
     # The people sent (or, in a dry run, who would be sent) an invitation to set a password.
     invited: list[RowChange] = field(default_factory=list)
 
@@ -1147,12 +1150,12 @@ def people_import(
     if table is None:
         report.errors = read_problems
         return report
-    report.unit = table.unit
+    report.unit, report.header = table.unit, table.header
     header_map = _map(table, mapping)
     report.ignored, report.missing = header_map.ignored, header_map.missing
     report.columns = header_map.titles
     if hold_for_mapping and header_map.needs_attention:
-        report.dry_run = dry_run = True
+        report.held = report.dry_run = dry_run = True
     errors: list[RowError] = list(header_map.problems)
     if not table.header and not table.rows and rows is not None:
         return report  # no rows at all: nothing to do
