@@ -21,7 +21,7 @@ BATCH_SIZE = 2000
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    return [model._meta.get_field(name).column for name in fields]  # type: ignore[union-attr]
+    return [str(model._meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
 
 
 def insert_rows(
@@ -67,7 +67,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if not count:
         return []
     table = model._meta.db_table
-    pk_column = model._meta.pk.column  # type: ignore[union-attr]
+    pk_column = model._meta.pk.column
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

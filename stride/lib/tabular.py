@@ -24,6 +24,7 @@ Nothing here touches the database.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import csv
 import gc
 import io
@@ -35,10 +36,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 XLSX_MAGIC = b"PK\x03\x04"
 # The old binary Excel format (.xls) starts with the OLE2 signature.
@@ -57,7 +60,7 @@ class Problem:
     line: int
     field: str
     message: str
-    unit: str = field(default="line", compare=False)
+    unit: str = dataclasses.field(default="line", compare=False)
 
     def __str__(self) -> str:
         return f"{self.unit} {self.line}: {self.field}: {self.message}"
@@ -283,7 +286,7 @@ class Field:
     """A field an import fills, with the column titles that mean it."""
 
     name: str
-    label: str | Promise
+    label: StrOrPromise
     required: bool = False
     aliases: tuple[str, ...] = ()
 
@@ -332,6 +335,7 @@ def map_header(
         )
     taken: dict[int, str] = {}  # column index → field it fills
     left_out: set[str] = set()
+    ambiguous: set[str] = set()  # fields several columns claim (reported as such)
     for name, title in (mapping or {}).items():
         if name not in by_name:
             problems.add(
@@ -376,6 +380,7 @@ def map_header(
             )
             for index in found:
                 taken[index] = f.name
+            ambiguous.add(f.name)
             continue
         if found:
             taken[found[0]] = f.name
@@ -384,7 +389,7 @@ def map_header(
         if index not in taken and title.strip():
             out.ignored.append(title)
     for f in fields:
-        if f.required and f.name not in out.columns:
+        if f.required and f.name not in out.columns and f.name not in ambiguous:
             out.missing.append(f.name)
             problems.add(
                 line,

@@ -90,7 +90,7 @@ class PeopleImportForm(forms.Form):
             self.mapping_fields.append(name)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("file") and not data.get("upload"):
             self.add_error("file", forms.ValidationError(_("This field is required.")))
         return data

@@ -654,8 +654,18 @@ def _plan(
         if person is None:
             plan.new_rows.append(row)
             report.created += 1
+            team_label = None
+            if team:
+                known = teams.get(team.casefold())
+                team_label = known[1] if known else plan.new_teams[team.casefold()]
             report.changes.append(
-                RowChange(row.line, row.email, row.name, "created", _audit_create(row, email_of))
+                RowChange(
+                    row.line,
+                    row.email,
+                    row.name,
+                    "created",
+                    _audit_create(row, team_label, email_of),
+                )
             )
             continue
         changes: dict[str, list[Any]] = {}
@@ -694,14 +704,15 @@ def _plan(
     return plan
 
 
-def _audit_create(row: _Row, email_of: Mapping[int, str]) -> dict[str, Any]:
+def _audit_create(row: _Row, team: str | None, email_of: Mapping[int, str]) -> dict[str, Any]:
     """A new person's fields as they will be stored (empty ones left out): the report's
     "created" change, and what ``_audit_new_people`` writes to the audit log."""
     values = row.values
     changes: dict[str, Any] = {"email": row.email, "name": row.name}
-    for name in ("title", "team"):
-        if values.get(name):
-            changes[name] = values[name]
+    if values.get("title"):
+        changes["title"] = values["title"]
+    if team:
+        changes["team"] = team  # as the team is named in Stride, whatever the file's case
     changes["time_zone"] = values.get("time_zone", "UTC")
     hired = values.get("hire_date")
     if hired is not None:

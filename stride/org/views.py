@@ -10,8 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods, require_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from stride.access.viewer import Viewer
@@ -136,7 +136,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
     _require_hr(viewer)
     if request.method != "POST":
         return _import_page(request, PeopleImportForm(), None)
-    owner, directory = request.user.pk, _uploads_dir()
+    owner, directory = int(request.user.pk or 0), _uploads_dir()  # signed in: a pk
     token = request.POST.get("upload", "")
     kept = uploads.unstash(token, owner=owner, directory=directory) if token else None
     header = None

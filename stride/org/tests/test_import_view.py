@@ -6,8 +6,8 @@ from collections.abc import Callable
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from stride.org.importer import people_import
 from stride.notify.models import Delivery
+from stride.org.importer import people_import
 from stride.org.models import Person, RoleGrant
 from stride.org.services import role_grant
 from stride.org.tests.hr_files import HR_BAD_ROWS, HR_ROWS, as_csv, as_xlsx
