@@ -136,7 +136,7 @@ FIELDS: tuple[Field, ...] = (
         "name",
         gettext_lazy("Name"),
         required=True,
-        aliases=("Full Name", "Employee Name", "Display Name", "Person", "Employee"),
+        aliases=("Full Name", "Employee Name", "Display Name"),
     ),
     Field("title", gettext_lazy("Job title"), aliases=("Job Title", "Position", "Role", "Job")),
     Field(
@@ -150,10 +150,7 @@ FIELDS: tuple[Field, ...] = (
             "Manager E-mail",
             "Supervisor Email",
             "Reports To Email",
-            "Reports To",
             "Line Manager Email",
-            "Manager",
-            "Supervisor",
         ),
     ),
     Field("time_zone", gettext_lazy("Time zone"), aliases=("Time Zone", "Timezone", "TZ", "Zone")),
@@ -169,9 +166,7 @@ FIELDS: tuple[Field, ...] = (
             "Employment Start Date",
         ),
     ),
-    Field(
-        "status", gettext_lazy("Status"), aliases=("Employment Status", "Employee Status", "State")
-    ),
+    Field("status", gettext_lazy("Status"), aliases=("Employment Status", "Employee Status")),
     Field(
         "external_id",
         gettext_lazy("Employee id"),
