@@ -493,7 +493,15 @@ def parse_date(text: str, *, earliest: date, latest: date) -> date:
     it), ``YYYY/MM/DD``, or a form with the month's English name; never a guess between
     day-first and month-first."""
     value = text.strip()
-    found: date | None = None
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        # The common case, YYYY-MM-DD, without a regular expression.
+        try:
+            found: date | None = date.fromisoformat(value)
+        except ValueError:
+            found = None
+        if found is not None and earliest <= found <= latest:
+            return found
+    found = None
     match = _ISO_DATE.match(value) or _SLASHED_ISO.match(value)
     if match:
         try:

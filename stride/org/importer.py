@@ -94,6 +94,7 @@ _MAX_LENGTHS = {
     "time_zone": Person._meta.get_field("time_zone").max_length,
     "external_id": Person._meta.get_field("external_id").max_length,
 }
+_SHORTEST_LIMIT = min(limit for limit in _MAX_LENGTHS.values() if limit is not None)
 # Fields of Person the import may change, in the order they are reported.
 _PERSON_FIELDS = (
     "email",
@@ -305,9 +306,12 @@ def _parse_row(row: _Row, columns: Set[str], errors: list[RowError]) -> None:
     def fail(name: str, message: str) -> None:
         errors.append(RowError(line, name, message))
 
-    for name, limit in _MAX_LENGTHS.items():
-        if limit is not None and len(cells.get(name, "")) > limit:
-            fail(name, _("is longer than %(limit)d characters") % {"limit": limit})
+    for name, value in cells.items():
+        # Every limit is at least _SHORTEST_LIMIT: most cells need only this one comparison.
+        if len(value) > _SHORTEST_LIMIT:
+            limit = _MAX_LENGTHS.get(name)
+            if limit is not None and len(value) > limit:
+                fail(name, _("is longer than %(limit)d characters") % {"limit": limit})
 
     # A required column the header lacks is reported once, on the header line.
     row.email = cells.get("email", "").lower()
