@@ -24,8 +24,8 @@ Nothing here touches the database.
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import csv
+import dataclasses
 import gc
 import io
 import re
