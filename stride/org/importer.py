@@ -1,4 +1,8 @@
-"""The HRIS import of people: a CSV file is checked row by row, then written in one go.
+"""The HRIS import of people: a CSV or XLSX export is checked row by row, then written in one go.
+
+Reading the file, matching its header to ``FIELDS`` (each field's own name or the names HR
+systems give it, or an explicit mapping) and collecting line-numbered problems belong to the
+import toolkit, ``stride.lib.tabular``; this module holds what is particular to people.
 
 Invariants ``people_import`` keeps:
 
@@ -11,10 +15,14 @@ Invariants ``people_import`` keeps:
   file twice writes nothing and audits nothing the second time.
 * **The tree stays materialised.** ``Person.path`` is recomputed in tree order for everyone whose
   place changes — the moved people and their whole subtrees — so prefix queries stay correct.
-* **Bounded queries.** The database is read once up front (people, logins, teams) and written
-  with bulk statements in batches of hundreds of rows, never a query per row: re-importing
-  10,000 unchanged people costs five queries, creating them a few dozen (a few hundred on
-  SQLite, whose statements take fewer parameters).
+* **Bounded queries, at the speed of the database.** The database is read once up front
+  (people, logins, teams) and written with bulk statements, never a query per row: re-importing
+  10,000 unchanged people costs five queries. New rows go in as plain tuples through
+  ``stride.lib.bulk`` (COPY on PostgreSQL, one prepared INSERT run many times on SQLite) with
+  their ids reserved first, and their login addresses and audit entries are built by the
+  database from the rows just written; no model instance is made per row.
+* **Invited once.** With ``invite``, each new person with a login gets one invitation to set a
+  password, recorded in the outbox in the same transaction (``stride.org.invitations``).
 
 Blank cells: a column left out of the header is not touched for people who already exist. A
 column that is present but empty clears ``title``, ``team``, ``manager_email`` (the person then
