@@ -213,3 +213,12 @@ def test_new_people_are_invited_once_and_a_dry_run_says_who_would_be(
         out, _err = run("people", path)
     assert "invited" not in out
     assert len(mail.outbox) == 3
+
+
+def test_a_large_dry_run_names_fifty_people_and_counts_the_rest(cast: Cast, tmp_path: Path) -> None:
+    rows = [row(f"p{i}@acme.test", f"Person {i}") for i in range(60)]
+    out, _err = run("people", str(write(tmp_path, make_csv(rows))), "--dry-run", "--no-invite")
+
+    assert out.count("\nwould create: ") == 51
+    assert "would create: … and 10 more" in out
+    assert "invite" not in out

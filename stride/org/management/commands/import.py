@@ -154,9 +154,19 @@ class Command(BaseCommand):
         text += "."
         if report.dry_run:
             text += " Dry run: nothing was saved."
-        for change in report.changes:
-            if change.action == "created" and report.dry_run:
-                text += f"\nwould create: {change.email} ({change.name})"
-        for change in report.invited:
-            text += f"\n{'would invite' if report.dry_run else 'invited'}: {change.email}"
+        if report.dry_run:
+            created = [c for c in report.changes if c.action == "created"]
+            text += _listed("would create", [f"{c.email} ({c.name})" for c in created])
+        verb = "would invite" if report.dry_run else "invited"
+        text += _listed(verb, [c.email for c in report.invited])
         return text
+
+
+LISTED = 50  # people named one per line; beyond, a count
+
+
+def _listed(verb: str, names: list[str]) -> str:
+    text = "".join(f"\n{verb}: {name}" for name in names[:LISTED])
+    if len(names) > LISTED:
+        text += f"\n{verb}: … and {len(names) - LISTED} more"
+    return text
