@@ -41,9 +41,10 @@ import re
 import secrets
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import IO, Any, TypeVar
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -202,8 +203,15 @@ class RowChange:
     email: str
     name: str
     action: str  # "created" or "updated"
-    # For "updated" ``{field: [old, new]}``; for "created" ``{field: value}``.
-    changes: dict[str, Any]
+    # For "updated" ``{field: [old, new]}``; for "created" ``{field: value}``, worked out when
+    # first read: a page shows a few hundred of 10,000 (the audit log gets its own copy).
+    pending: dict[str, Any] | Callable[[], dict[str, Any]]
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        if callable(self.pending):
+            self.pending = self.pending()
+        return self.pending
 
 
 @dataclass
@@ -671,7 +679,7 @@ def _plan(
                     row.email,
                     row.name,
                     "created",
-                    _audit_create(row, team_label, email_of),
+                    partial(_audit_create, row, team_label, email_of),
                 )
             )
             continue
