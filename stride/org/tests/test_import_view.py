@@ -199,7 +199,9 @@ def test_a_column_no_alias_knows_is_mapped_on_the_page_and_the_file_is_kept(cast
     )
 
     assert second.status_code == 200, second.content.decode()
-    assert "2 people created" in second.content.decode()
+    result = second.content.decode()
+    assert "2 people created" in result
+    assert "Columns left out: <code>Cost Centre</code>" in result
     bo = Person.objects.select_related("manager").get(email="bo@acme.test")
     assert bo.manager is not None and bo.manager.email == "ana@acme.test"
     # Imported: the kept file is gone, its token no longer works.
