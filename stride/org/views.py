@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from stride.access.viewer import Viewer
+from stride.lib import uploads
 from stride.org import importer, selectors
 from stride.org.forms import PeopleImportForm, PeopleSearchForm
+from stride.org.importer import ImportReport
 from stride.org.models import Person
 
 DIRECTORY_PAGE_SIZE = 25
@@ -114,36 +120,88 @@ def _require_hr(viewer: Viewer) -> None:
         raise Http404
 
 
+def _uploads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "uploads"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def people_import(request: HttpRequest) -> HttpResponse:
-    """HR admins upload an HRIS export; errors are listed by line, else the counts."""
+    """HR admins upload an HRIS export (CSV or XLSX). When its header needs a look (columns
+    no field takes, a required field without a column), the mapping step shows a select per
+    field together with every row's problems, and the file waits on the server for the same
+    person under a token (``stride.lib.uploads``). Otherwise problems are listed by line, or
+    the result: who was created, updated and invited."""
     viewer = _viewer(request)
     _require_hr(viewer)
-    report = None
-    status = 200
-    if request.method == "POST":
-        form = PeopleImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            report = importer.people_import(
-                actor=viewer,
-                file=form.cleaned_data["file"].read(),
-                dry_run=form.cleaned_data["dry_run"],
-            )
-            if not report.ok:
-                status = 422
-        else:
-            status = 422
+    if request.method != "POST":
+        return _import_page(request, PeopleImportForm(), None)
+    owner, directory = int(request.user.pk or 0), _uploads_dir()  # signed in: a pk
+    token = request.POST.get("upload", "")
+    kept = uploads.unstash(token, owner=owner, directory=directory) if token else None
+    header = None
+    if kept is not None:
+        table, _header_map, _problems = importer.people_header(
+            file=kept, sheet=request.POST.get("sheet") or None
+        )
+        header = table.header if table is not None else []
+    form = PeopleImportForm(request.POST, request.FILES, header=header, fields=importer.FIELDS)
+    if token and kept is None:
+        form.add_error(None, _("The uploaded file is no longer here; please upload it again."))
+    if not form.is_valid():
+        return _import_page(request, form, None, status=422)
+    options = form.cleaned_data
+    if options["file"] is not None:  # a new file replaces any kept one
+        if token:
+            uploads.discard(token, owner=owner, directory=directory)
+        data, token, mapping = options["file"].read(), "", None
     else:
-        form = PeopleImportForm()
+        assert kept is not None
+        data, mapping = kept, form.mapping()
+    report = importer.people_import(
+        actor=viewer,
+        file=data,
+        sheet=options["sheet"] or None,
+        mapping=mapping,
+        invite=options["invite"],
+        dry_run=options["dry_run"],
+        hold_for_mapping=mapping is None,
+    )
+    status = 422 if report.errors else 200
+    if report.held:
+        step = PeopleImportForm(
+            initial={
+                "upload": uploads.stash(data, owner=owner, directory=directory),
+                "sheet": options["sheet"],
+                "invite": options["invite"],
+                "dry_run": options["dry_run"],
+            },
+            header=report.header,
+            fields=importer.FIELDS,
+            mapped=report.columns,
+        )
+        return _import_page(request, step, report, status=status)
+    if mapping is not None and (report.errors or report.dry_run):
+        # Still in the mapping step: the choices, the kept file and the problems stay.
+        return _import_page(request, form, report, status=status)
+    if token:
+        uploads.discard(token, owner=owner, directory=directory)
+    return _import_page(request, PeopleImportForm(), report, status=status)
+
+
+def _import_page(
+    request: HttpRequest, form: PeopleImportForm, report: ImportReport | None, status: int = 200
+) -> HttpResponse:
     return TemplateResponse(
         request,
         "org/import.html",
         {
             "form": form,
             "report": report,
+            "mapping_step": bool(form.mapping_fields),
             "errors": report.errors[:IMPORT_ERRORS_SHOWN] if report else [],
             "changes": report.changes[:IMPORT_CHANGES_SHOWN] if report else [],
+            "invited": report.invited[:IMPORT_CHANGES_SHOWN] if report else [],
             "errors_shown": IMPORT_ERRORS_SHOWN,
             "changes_shown": IMPORT_CHANGES_SHOWN,
         },

@@ -27,7 +27,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from stride.demo import bench
+from stride.demo import bench, bench_import
 from stride.demo.console import console_for, progress_bars
 from stride.demo.generator import generate
 
@@ -144,6 +144,20 @@ class Command(BaseCommand):
             default=Path("bench/results/latest.json"),
             help="Results file (default bench/results/latest.json).",
         )
+        parser.add_argument(
+            "--only",
+            choices=["pages", "import"],
+            help="Run one part: the page benchmark, or the import against a plain insert.",
+        )
+        parser.add_argument(
+            "--import-rows",
+            type=int,
+            default=bench_import.DEFAULT_ROWS,
+            help="People in the import benchmark's file (10000).",
+        )
+        parser.add_argument(
+            "--import-rounds", type=int, default=5, help="Timed rounds of each (5)."
+        )
         # Internal: one size, in a child process pointed at its database.
         parser.add_argument("--child", action="store_true", help=SUPPRESS)
         parser.add_argument("--phase", choices=["prepare", "measure"], help=SUPPRESS)
@@ -167,6 +181,27 @@ class Command(BaseCommand):
         console = console_for(self.stdout)
         bench_dir = (options["dir"] or Path(settings.DATA_DIR) / "bench").resolve()
         bench_dir.mkdir(parents=True, exist_ok=True)
+        if options["only"] != "import":
+            self._pages(console, bench_dir, options)
+        if options["only"] != "pages":
+            self._import(console, bench_dir, options)
+
+    def _import(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
+        console.rule("Import against a plain insert of the same rows")
+        result = bench_import.run(
+            bench_dir=bench_dir,
+            database_url=os.environ.get("DATABASE_URL", ""),
+            rows=options["import_rows"],
+            rounds=options["import_rounds"],
+        )
+        console.print(bench_import.describe(result))
+        output: Path = options["output"]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.with_name(output.stem + "-import.json").write_text(
+            json.dumps(result, indent=2) + "\n"
+        )
+
+    def _pages(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
         targets = bench.targets(
             sizes=options["sizes"],
             bench_dir=bench_dir,
