@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the Server-Timing header measures everything below it.
+    "stride.middleware.ServerTimingMiddleware",
     # First, before host validation and the HTTPS redirect: a load balancer probes by IP
     # or ``localhost`` over plain HTTP and must still get its answer.
     "stride.middleware.HealthCheckMiddleware",
