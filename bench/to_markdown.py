@@ -16,6 +16,59 @@ def _ms(value: float | None) -> str:
 
 
 def render(report: dict[str, Any]) -> str:
+    parts = []
+    if "sizes" in report:
+        parts.append(render_pages(report))
+    if "load" in report:
+        parts.append(render_load(report["load"]))
+    if "http" in report:
+        parts.append(render_operations(report["http"]))
+    return "\n\n".join(parts)
+
+
+def _tick(meets: bool | None) -> str:
+    return "" if meets is None else ("✓" if meets else "✗")
+
+
+def render_load(load: dict[str, Any]) -> str:
+    lines = [
+        f"{load['clients']} clients with no pause for {load['seconds']} s on {load['people']:,} "
+        f"people, {load['workers']} gunicorn workers: **{load['requests_per_s']} requests/s**, "
+        f"p50 {_ms(load['p50'])} ms, p95 {_ms(load['p95'])} ms, p99 {_ms(load['p99'])} ms over "
+        f"{load['requests']:,} requests, {load['errors']} errors.",
+        "",
+        "| call | requests | p50 ms | p95 ms | p99 ms | median server ms | target ≤ "
+        f"{load['server_ms_target']:g} ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    for call in load["calls"]:
+        lines.append(
+            f"| `{call['name']}` | {call['requests']:,} | {_ms(call['p50'])} | {_ms(call['p95'])} "
+            f"| {_ms(call['p99'])} | {_ms(call['server_median_ms'])} "
+            f"| {_tick(call['meets_target'])} |"
+        )
+    return "\n".join(lines)
+
+
+def render_operations(found: dict[str, Any]) -> str:
+    lines = [
+        f"One client, a new connection per request, {found['people']:,} people, "
+        f"{found['workers']} gunicorn workers; "
+        f"{found['operations'][0]['requests']} timed runs of each after warm-up.",
+        "",
+        "| operation | median ms | p95 ms | median server ms | target | |",
+        "| --- | ---: | ---: | ---: | --- | :---: |",
+    ]
+    for row in found["operations"]:
+        lines.append(
+            f"| {row['name']} | {_ms(row['median_ms'])} | {_ms(row['p95_ms'])} "
+            f"| {_ms(row['server_median_ms'])} | {row['target'] or '—'} "
+            f"| {_tick(row['meets_target'])} |"
+        )
+    return "\n".join(lines)
+
+
+def render_pages(report: dict[str, Any]) -> str:
     machine = report["machine"]
     settings = report["settings"]
     large, small = report["sizes"]
