@@ -510,7 +510,7 @@ def run_part(
             if part == "load":
                 say(
                     f"{options['clients']} clients with no pause for {options['load_seconds']} s "
-                    "over the mix below…"
+                    "over the mix of pages and API calls (bench/README.md)…"
                 )
                 found.update(
                     run_load(
