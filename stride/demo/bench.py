@@ -331,6 +331,14 @@ def machine() -> dict[str, Any]:
     }
 
 
+def load_average() -> list[float] | None:
+    """The 1-, 5- and 15-minute load averages, where the system reports them."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def compare(large: dict[str, Any], small: dict[str, Any]) -> list[dict[str, Any]]:
     """Per page: the query counts at both sizes and the large/small latency ratios."""
     rows = []

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from stride.demo.bench import Target, percentile, pg_admin_connect
+from stride.demo.bench import Target, load_average, percentile, pg_admin_connect
 from stride.demo.processes import gunicorn_command
 
 #: Targets from issue 6, item 10.
@@ -502,6 +502,7 @@ def run_part(
         with served(copy, port=port, workers=workers, log=workdir / f"gunicorn-{part}.log") as url:
             say(f"Serving it at {url} with {workers} gunicorn workers (WEB_CONCURRENCY).")
             found: dict[str, Any] = {
+                "load_average_at_start": load_average(),
                 "people": target.size,
                 "workers": workers,
                 "viewer": creds["manager"]["email"],
@@ -531,6 +532,7 @@ def run_part(
                     requests=options["http_requests"],
                     warmup=options["http_warmup"],
                 )
+            found["load_average_at_end"] = load_average()
             return found
     finally:
         drop_database(copy)

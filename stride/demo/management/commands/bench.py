@@ -299,7 +299,12 @@ class Command(BaseCommand):
         report: dict[str, Any] = {
             "command": " ".join(["stride", *sys.argv[1:]]) if "bench" in sys.argv else "",
             "parts": parts,
-            "machine": {**bench.machine(), "database": builds[next(iter(builds))]["database"]},
+            "machine": {
+                **bench.machine(),
+                "database": builds[next(iter(builds))]["database"],
+                # Other work on the machine slows every figure: say how busy it was.
+                "load_average_at_start": bench.load_average(),
+            },
             "settings": {
                 k: options[k]
                 for k in (
@@ -348,6 +353,7 @@ class Command(BaseCommand):
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from None
         report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        report["machine"]["load_average_at_end"] = bench.load_average()
         failures = self._verdicts(report)
         report["ok"] = not failures
         output: Path = options["output"]
