@@ -176,10 +176,12 @@ def _operations_table(found: dict[str, Any]) -> Table:
 
 class Command(BaseCommand):
     help = (
-        "Benchmark my goals, the check-in form, the team page and the objectives API on an "
-        "organisation of 10,000 people and one of 150 (two years of weekly check-ins each): "
-        "median and 95th-percentile server time and SQL queries. Exits non-zero when a "
-        "page's query count differs between the sizes or a page does not answer."
+        "Benchmark the main pages and API reads on an organisation of 10,000 people and one "
+        "of 150 (two years of weekly check-ins each): median and 95th-percentile server time "
+        "and SQL queries; then, against gunicorn, a load run on 150 people (requests/s, "
+        "p50/p95/p99, median server time per call) and single API operations on 10,000. "
+        "Exits non-zero when a page's query count differs between the sizes, a page does "
+        "not answer or an answer under load is an error."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
