@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the Server-Timing header measures everything below it.
+    "stride.middleware.ServerTimingMiddleware",
     # First, before host validation and the HTTPS redirect: a load balancer probes by IP
     # or ``localhost`` over plain HTTP and must still get its answer.
     "stride.middleware.HealthCheckMiddleware",
@@ -134,6 +136,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "stride.sqlite3"),
+            # Kept open between requests, as PostgreSQL's are: a connection per request
+            # ran the pragmas below and read the schema every time, and the last one to
+            # close folded the WAL into the database (an fsync) after every request.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets the web server and the worker read while the other writes.
                 "init_command": (

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from stride.access.audit import audit_write
 from stride.access.models import AccessToken, AuditEntry
-from stride.access.viewer import Viewer, viewer_for_person
+from stride.access.viewer import Viewer, role_flags, roles_flagged
 
 if TYPE_CHECKING:  # ``org`` sits above ``access``: only the type checker looks there.
     from stride.org.models import Person
@@ -78,7 +78,7 @@ def token_authenticate(raw: str) -> tuple[Viewer, AccessToken] | None:
     prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     token = (
         AccessToken.objects.select_related("owner")
-        .prefetch_related("owner__grants")
+        .annotate(**role_flags("owner_id"))
         .filter(prefix=prefix)
         .first()
     )
@@ -92,7 +92,7 @@ def token_authenticate(raw: str) -> tuple[Viewer, AccessToken] | None:
     # Touch at most once a minute so busy clients don't write on every call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return viewer_for_person(token.owner, via="api"), token
+    return Viewer(person=token.owner, roles=roles_flagged(token), via="api"), token
 
 
 # Why a token was revoked without its owner asking, as written in the audit log.

@@ -175,9 +175,20 @@ def ensure_database(target: Target) -> None:
 
 def _pg_admin(database_url: str, name: str, *, drop: bool) -> None:
     """Create (or drop) a database, connected to the server's maintenance database."""
+    from psycopg import sql
+
+    with pg_admin_connect(database_url) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if drop and exists:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        elif not drop and not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def pg_admin_connect(database_url: str) -> Any:
+    """An autocommit connection to the maintenance database of ``database_url``'s server."""
     import dj_database_url
     import psycopg
-    from psycopg import sql
     from psycopg.conninfo import make_conninfo
 
     params = dj_database_url.parse(database_url)
@@ -188,12 +199,7 @@ def _pg_admin(database_url: str, name: str, *, drop: bool) -> None:
         "password": params.get("PASSWORD"),
     }
     conninfo = make_conninfo(dbname="postgres", **{k: str(v) for k, v in given.items() if v})
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if drop and exists:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-        elif not drop and not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return psycopg.connect(conninfo, autocommit=True)
 
 
 # --- In the child, with Django set up on the target database -----------------------------
@@ -323,6 +329,14 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "django": django.get_version(),
     }
+
+
+def load_average() -> list[float] | None:
+    """The 1-, 5- and 15-minute load averages, where the system reports them."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def compare(large: dict[str, Any], small: dict[str, Any]) -> list[dict[str, Any]]:

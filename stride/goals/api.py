@@ -298,7 +298,7 @@ def objective_list(request: HttpRequest, filters: Query[ObjectiveFilters]) -> Qu
     Pages are cursor-based: follow ``next`` (pass it as ``cursor``) until it is null. There
     is no total count, so a page costs the same in an organisation of any size; narrow the
     list with the filters (``active_on``, ``owner_id``, ``team_id`` …)."""
-    qs = selectors.objectives_listed_for(_viewer(request))
+    qs = selectors.with_owner_and_parent_refs(selectors.objectives_listed_for(_viewer(request)))
     if filters.owner_id is not None:
         qs = qs.filter(owner_id=filters.owner_id)
     if filters.team_id is not None:

@@ -2,23 +2,26 @@
 
 Pure presentation: everything here reads objectives already fetched through the selectors
 (with their key results prefetched) plus one history query, and computes no new truth —
-the arithmetic lives in ``stride.lib.scoring``. Charts are built with plotly's Python
-package and drawn in the browser by the plotly.js Stride serves itself.
+the arithmetic lives in ``stride.lib.scoring``. Charts are plotly figures (written as
+plotly's figure data) drawn in the browser by the plotly.js Stride serves itself.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from plotly.io.json import to_json_plotly
 
 from stride.access.viewer import Viewer
 from stride.goals.health import ObjectiveHealth, objective_health
@@ -274,9 +277,28 @@ def _thin(points: list[tuple[datetime, Decimal]]) -> list[tuple[datetime, Decima
     return points[-MAX_POINTS:]
 
 
-def figure_json(fig: go.Figure) -> SafeString:
-    """Plotly's JSON for a figure, escaped to sit inside ``<script type="application/json">``."""
-    return mark_safe(fig.to_json().translate(_JSON_ESCAPES))  # noqa: S308 - escaped above
+def figure_json(fig: dict[str, Any]) -> SafeString:
+    """Plotly's JSON for a figure given as plotly's own data (``{"data": […], "layout":
+    {…}}``, what ``go.Figure(…).to_plotly_json()`` gives), escaped to sit inside
+    ``<script type="application/json">``.
+
+    Pages write figure data directly rather than building ``go.Figure`` objects: those
+    validate every property and copy their whole template on each request, which cost
+    more than the rest of the team page. The tests check the data against graph objects."""
+    return mark_safe(to_json_plotly(fig).translate(_JSON_ESCAPES))  # noqa: S308 - escaped above
+
+
+@cache
+def _template_data(name: str) -> str:
+    return to_json_plotly(pio.templates[name])
+
+
+def plotly_template(name: str) -> dict[str, Any]:
+    """A named plotly template (``plotly_white``) as the data ``go.Figure`` would write for
+    it. A figure built with graph objects copies and validates the whole template on
+    every request (some 10 ms for the team page's one chart); this reads it once."""
+    template: dict[str, Any] = json.loads(_template_data(name))
+    return template
 
 
 def _layout(objective: Objective, *, y_title: str, percent: bool) -> dict[str, object]:
@@ -301,11 +323,21 @@ def _layout(objective: Objective, *, y_title: str, percent: bool) -> dict[str, o
     }
 
 
+def _scatter(**props: Any) -> dict[str, Any]:
+    """A scatter trace as plotly's figure data (``go.Scatter(**props)`` written out)."""
+    return {"type": "scatter", **props}
+
+
+def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """A figure as plotly's data, its named template written out as ``go.Figure`` would."""
+    return {"data": traces, "layout": {**layout, "template": plotly_template(layout["template"])}}
+
+
 def objective_chart(row: ObjectiveRow, *, zone: ZoneInfo) -> Chart:
     """Each key result's progress over the period against the steady pace line."""
     objective = row.objective
-    traces: list[go.Scatter] = [
-        go.Scatter(
+    traces: list[dict[str, Any]] = [
+        _scatter(
             x=[row.paced_from.isoformat(), objective.period_end.isoformat()],
             y=[0, 100],
             mode="lines",
@@ -319,7 +351,7 @@ def objective_chart(row: ObjectiveRow, *, zone: ZoneInfo) -> Chart:
         points = _thin(kr_row.history)
         kr = kr_row.kr
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[_local(at, zone) for at, _value in points],
                 y=[round(kr.progress(value) * 100, 1) for _at, value in points],
                 mode="lines+markers",
@@ -339,7 +371,7 @@ def objective_chart(row: ObjectiveRow, *, zone: ZoneInfo) -> Chart:
                     ],
                 )
             )
-    fig = go.Figure(data=traces, layout=_layout(objective, y_title=_("Progress"), percent=True))
+    fig = _figure(traces, _layout(objective, y_title=_("Progress"), percent=True))
     caption = _(
         "Progress of each key result of “%(title)s” from %(start)s to %(end)s: "
         "%(percent)s%% done now, %(expected)s%% expected by today at a steady pace."
@@ -367,14 +399,14 @@ def key_result_chart(objective: Objective, kr_row: KeyResultRow, *, zone: ZoneIn
     points = _thin(kr_row.history)
     start, end = objective.period_start.isoformat(), objective.period_end.isoformat()
     traces = [
-        go.Scatter(
+        _scatter(
             x=[start, end],
             y=[float(kr.target), float(kr.target)],
             mode="lines",
             name=_("Target"),
             line={"dash": "dash", "color": "#166534"},
         ),
-        go.Scatter(
+        _scatter(
             x=[_local(at, zone) for at, _value in points],
             y=[float(value) for _at, value in points],
             mode="lines+markers",
@@ -384,7 +416,7 @@ def key_result_chart(objective: Objective, kr_row: KeyResultRow, *, zone: ZoneIn
     ]
     if kr_row.projected is not None and points:
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[_local(points[-1][0], zone), end],
                 y=[float(points[-1][1]), float(kr_row.projected)],
                 mode="lines",
@@ -393,7 +425,7 @@ def key_result_chart(objective: Objective, kr_row: KeyResultRow, *, zone: ZoneIn
             )
         )
     unit = "%" if kr.kind == KeyResult.Kind.PERCENT else kr.unit
-    fig = go.Figure(data=traces, layout=_layout(objective, y_title=unit, percent=False))
+    fig = _figure(traces, _layout(objective, y_title=unit, percent=False))
     if kr_row.projected is not None:
         caption = _(
             "Value of “%(title)s” over the period: %(current)s now, target %(target)s, "

@@ -187,6 +187,18 @@ def objectives_listed_for(viewer: Viewer) -> QuerySet[Objective]:
     )
 
 
+def with_owner_and_parent_refs(qs: QuerySet[Objective]) -> QuerySet[Objective]:
+    """``qs`` reading only the owner's id and name and the parent's id of each objective
+    (what a list answers of them) instead of both whole rows: building those two model
+    instances per objective was a third of the objectives API's time."""
+    owner_rest = [f.name for f in Person._meta.concrete_fields if f.name not in ("id", "name")]
+    parent_rest = [f.name for f in Objective._meta.concrete_fields if f.name != "id"]
+    return qs.defer(
+        *(f"owner__{name}" for name in owner_rest),
+        *(f"parent__{name}" for name in parent_rest),
+    )
+
+
 def visible_parent(objective: Objective) -> Objective | None:
     """The parent of an objective read through ``objectives_listed_for``, if visible."""
     if objective.parent_id is None or not getattr(objective, "parent_visible", False):

@@ -126,6 +126,9 @@ class Person(models.Model):
             models.Index(
                 fields=["path"], name="person_path_like", opclasses=["varchar_pattern_ops"]
             ),
+            # The directory (page and API) lists people by name: read in this order, a page
+            # stops after its rows instead of sorting everyone first.
+            models.Index(fields=["name", "id"], name="person_name_id"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,9 @@ to the person, their managers and HR admins (see ``can_see_hr_details``)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from typing import Any
+
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.http import Http404
 
 from stride.access.viewer import Viewer
@@ -32,6 +34,22 @@ def visible_manager_id(viewer: Viewer, person: Person) -> int | None:
     if manager.status != Person.Status.LEFT or viewer.is_hr_admin or viewer.manages(manager):
         return manager.pk
     return None
+
+
+def directory_rows(viewer: Viewer, qs: QuerySet[Person]) -> QuerySet[Any]:
+    """The people of ``qs`` (from ``people_visible_to``) as plain rows for the directory
+    API: id, name, e-mail, title, time zone, ``team_id`` and ``team_name``, and
+    ``manager_id`` judged in the query by ``visible_manager_id``'s rule.
+
+    The API lists up to 500 people a page; reading rows instead of three model instances
+    per person (person, team, manager) is most of the saving that keeps a page fast."""
+    manager: F | Case = F("manager_id")
+    if not viewer.is_hr_admin:
+        hidden = Q(manager__status=Person.Status.LEFT) & ~viewer.subtree_q("manager__")
+        manager = Case(When(hidden, then=None), default=F("manager_id"))
+    return qs.values("id", "name", "email", "title", "time_zone", "team_id").annotate(
+        team_name=F("team__name"), visible_manager_id=manager
+    )
 
 
 def person_for_viewer(viewer: Viewer, person_id: int) -> Person:

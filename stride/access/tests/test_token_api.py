@@ -131,3 +131,14 @@ def test_my_team_is_in_the_navigation_only_for_people_with_reports(cast: Cast) -
     assert link in cast.client(cast.skip).get("/goals/").content.decode()
     assert link not in cast.client(cast.alice).get("/goals/").content.decode()
     assert link not in cast.client(cast.outsider).get("/goals/").content.decode()
+
+
+def test_the_roles_come_with_the_login_and_with_a_token(cast: Cast) -> None:
+    # Read in the same query as the login or the token (not from a separate one).
+    assert cast.client(cast.hr).get("/api/v1/me").json()["roles"] == ["hr_admin"]
+    assert cast.client(cast.alice).get("/api/v1/me").json()["roles"] == []
+    token = post_json(
+        Client(), "/api/v1/auth/token", {"email": cast.hr.email, "password": PASSWORD}
+    ).json()["token"]
+    me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["roles"] == ["hr_admin"]

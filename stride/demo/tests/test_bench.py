@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stride.demo import bench
+from stride.demo import bench, bench_load
 from stride.demo.generator import generate
 from stride.demo.management.commands.bench import Command as BenchCommand
 
@@ -166,3 +166,68 @@ def test_the_whole_benchmark_runs_in_one_command_and_reuses_its_databases(
     third = _bench(tmp_path, "--rebuild")
     assert third.returncode == 0, third.stdout + third.stderr
     assert "Building an organisation of 40 people" in third.stdout
+
+
+def test_the_http_parts_serve_a_copy_with_gunicorn_and_measure_it_with_real_clients(
+    tmp_path: Path,
+) -> None:
+    built = _bench(tmp_path, "--only=pages")
+    assert built.returncode == 0, built.stdout + built.stderr
+    cached = tmp_path / "data" / "bench" / "40" / "stride.sqlite3"
+    before = cached.stat().st_mtime_ns
+    run = _bench(
+        tmp_path,
+        "--only=load,http",
+        "--clients=3",
+        "--load-seconds=3",
+        "--http-requests=3",
+        "--http-warmup=1",
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads((tmp_path / "latest.json").read_text())
+    assert "sizes" not in report  # --only: the pages were not measured again
+    load = report["load"]
+    assert load["people"] == 40 and load["clients"] == 3 and load["errors"] == 0
+    assert load["requests"] > 10 and load["requests_per_s"] > 0
+    measured = [call for call in load["calls"] if call["requests"]]
+    assert {call["name"] for call in measured} >= {"/team/ (manager)", "GET /api/v1/me"}
+    # Every answer said how long the server took (the Server-Timing header).
+    assert all(call["server_median_ms"] > 0 for call in measured)
+    assert "requests/s" in run.stdout and "p99" in run.stdout
+    operations = report["http"]["operations"]
+    assert report["http"]["people"] == 60
+    assert [op["name"].split(":")[0] for op in operations] == [
+        "Get one objective",
+        "Record a key-result value",
+        "List 1,000 people",
+    ]
+    assert all(op["requests"] == 3 and 0 < op["median_ms"] <= op["p95_ms"] for op in operations)
+    # The runs wrote to a scratch copy, removed afterwards: the cached organisation is as built.
+    assert cached.stat().st_mtime_ns == before
+    assert not (tmp_path / "data" / "bench" / "scratch-40").exists()
+
+
+def test_a_load_summary_counts_requests_per_second_and_judges_each_calls_server_time() -> None:
+    samples = {
+        "elapsed_s": 2.0,
+        "calls": {
+            "fast": {
+                "client_ms": [10.0, 20.0, 30.0],
+                "server_ms": [5.0, 6.0, 7.0],
+                "errors": 0,
+                "statuses": {"200": 3},
+            },
+            "slow": {
+                "client_ms": [40.0],
+                "server_ms": [16.0],
+                "errors": 1,
+                "statuses": {"200": 1, "500": 1},
+            },
+        },
+    }
+    summary = bench_load.summarise_load(samples, clients=2, seconds=2)
+    assert summary["requests"] == 4 and summary["requests_per_s"] == 2.0
+    assert summary["p50"] == 20.0 and summary["p99"] == 40.0 and summary["errors"] == 1
+    fast, slow = summary["calls"]
+    assert fast["server_median_ms"] == 6.0 and fast["meets_target"]
+    assert not slow["meets_target"]

@@ -96,11 +96,12 @@ def test_serve_rejects_a_port_out_of_range(monkeypatch: pytest.MonkeyPatch) -> N
 # --- End to end ------------------------------------------------------------------------
 
 
-def _env(tmp_path: Path, port: int) -> dict[str, str]:
+def _env(tmp_path: Path, port: int, extra: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     # A data directory of its own, on SQLite: this is about processes, not databases.
     env.pop("DATABASE_URL", None)
-    env.update(STRIDE_DATA_DIR=str(tmp_path), PORT=str(port), PYTHONUNBUFFERED="1")
+    env.pop("WEB_CONCURRENCY", None)
+    env.update(STRIDE_DATA_DIR=str(tmp_path), PORT=str(port), PYTHONUNBUFFERED="1", **extra)
     return env
 
 
@@ -108,10 +109,10 @@ def _stride() -> list[str]:
     return [sys.executable, "-m", "stride.cli"]
 
 
-def _start(argv: list[str], tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
+def _start(argv: list[str], tmp_path: Path, port: int, **extra: str) -> subprocess.Popen[bytes]:
     # Output goes to a file: a pipe nobody reads would fill up and block the server.
     log = (tmp_path / "output.log").open("wb")
-    return subprocess.Popen(argv, env=_env(tmp_path, port), stdout=log, stderr=log)
+    return subprocess.Popen(argv, env=_env(tmp_path, port, extra), stdout=log, stderr=log)
 
 
 def _output(tmp_path: Path) -> str:
@@ -163,7 +164,12 @@ def test_stride_demo_serves_the_logins_and_ctrl_c_stops_server_and_worker(
     tmp_path: Path,
 ) -> None:
     port = _free_port()
-    proc = _start([*_stride(), "demo", "--people", "40", "--weeks", "2"], tmp_path, port)
+    proc = _start(
+        [*_stride(), "demo", "--people", "40", "--weeks", "2"],
+        tmp_path,
+        port,
+        WEB_CONCURRENCY="3",
+    )
     base = f"http://127.0.0.1:{port}"
     assert _wait_for(f"{base}/healthz", proc, tmp_path) == 200
     # Sign in as a new user would, through the login form.
@@ -189,4 +195,6 @@ def test_stride_demo_serves_the_logins_and_ctrl_c_stops_server_and_worker(
     assert out.index("Listening at") < out.index("manager@example.com")
     assert out.index("Starting worker") < out.index("manager@example.com")
     assert "Received SIGINT" in out
+    # gunicorn started as many workers as WEB_CONCURRENCY asked for (it logs each one).
+    assert len(re.findall(r"Booting worker with pid: \d+", out)) == 3
     assert _nothing_listens_on(port)

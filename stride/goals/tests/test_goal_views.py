@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from django.urls import reverse
 
@@ -118,6 +119,18 @@ def test_my_goals_draws_a_history_chart_with_plotly_served_locally(
     # The text alternative: a caption with the numbers, and the data as a table.
     assert "15% done now, 60% expected by today" in html
     assert "Chart data as a table" in html
+
+
+def test_every_chart_is_the_figure_plotlys_graph_objects_would_write(
+    cast: Cast, growing: Objective
+) -> None:
+    # The pages write plotly's figure data directly (building graph objects on every
+    # request was slow): graph objects given the same data validate it and change nothing.
+    for url in (MY_GOALS, detail(growing)):
+        charts = charts_in(cast.client(cast.alice).get(url).content.decode())
+        assert charts, url
+        for figure in charts.values():
+            assert json.loads(go.Figure(figure).to_json()) == figure
 
 
 def test_text_in_a_chart_cannot_break_out_of_its_script(cast: Cast) -> None:

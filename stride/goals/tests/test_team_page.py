@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -76,6 +77,12 @@ def test_the_mood_trend_is_a_plotly_chart_with_a_table_alternative(cast: Cast) -
     assert trace["x"][-2:] == ["2026-W47", "2026-W48"]
     assert trace["y"][-2:] == [3.0, 3.5]
     assert len(trace["x"]) == 8
+    # Exactly what plotly's graph objects write for this trace and layout with the
+    # "plotly_white" template (the page writes the data directly, which is much faster).
+    reference = go.Figure(
+        data=figure["data"], layout={**figure["layout"], "template": "plotly_white"}
+    )
+    assert json.loads(reference.to_json()) == figure
     table = html[html.index("Mean mood per week") :]
     assert re.search(r"<th scope=\"row\">2026-W48</th>\s*<td>3.5</td>\s*<td>2</td>", table)
     assert re.search(r"<th scope=\"row\">2026-W47</th>\s*<td>3.0</td>\s*<td>1</td>", table)

@@ -99,3 +99,11 @@ def test_a_manager_who_left_is_not_named_in_the_api_to_those_who_may_not_see_the
     assert [p["manager_id"] for p in listed] == [None]
     skip = cast.client(cast.skip)
     assert skip.get(f"/api/v1/people/{cast.alice.pk}").json()["manager_id"] == cast.manager.pk
+    # The directory list judges the same rule (in its query): the manager's own manager and
+    # HR still see who Alice reported to.
+    for who in (cast.skip, cast.hr):
+        (alice,) = cast.client(who).get("/api/v1/people", {"q": "Alice"}).json()["items"]
+        assert alice["manager_id"] == cast.manager.pk
+        assert alice["team"] == (
+            {"id": cast.alice.team.pk, "name": cast.alice.team.name} if cast.alice.team else None
+        )

@@ -1,6 +1,9 @@
 """``stride bench`` (``make bench``): build a 10,000-person and a 150-person organisation with
 two years of weekly check-ins, measure the main pages as a typical manager on both, and
-fail when a page's query count depends on the size of the organisation.
+fail when a page's query count depends on the size of the organisation. Then, over HTTP
+against gunicorn (``stride.demo.bench_load``): a load run on the 150-person organisation
+and single API operations on the 10,000-person one. Last, the people import against a plain
+insert of the same rows (``stride.demo.bench_import``). ``--only`` runs some parts alone.
 
 One command, three kinds of process. The parent prepares each size's database in a child
 (migrate, build or reuse), then starts one measuring child per size, each with its own
@@ -27,11 +30,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from stride.demo import bench, bench_import
+from stride.demo import bench, bench_import, bench_load
 from stride.demo.console import console_for, progress_bars
 from stride.demo.generator import generate
 
 TARGET_RATIO = 1.5
+PARTS = ("pages", "load", "http", "import")
 REPLY = "@@bench "  # marks the measuring child's answers among anything else it prints
 
 
@@ -43,6 +47,14 @@ def _sizes(value: str) -> list[int]:
     if len(sizes) != 2 or min(sizes) < 30:
         raise ArgumentTypeError("give two sizes of at least 30 people, e.g. 10000,150")
     return sorted(sizes, reverse=True)
+
+
+def _parts(value: str) -> list[str]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [part for part in parts if part not in PARTS]
+    if unknown or not parts:
+        raise ArgumentTypeError(f"choose from {', '.join(PARTS)}, separated by commas")
+    return parts
 
 
 def _fmt(value: float | None, suffix: str = "") -> str:
@@ -109,12 +121,68 @@ class _Measurer:
             self.proc.kill()
 
 
+def _tick(meets: bool | None) -> str:
+    return "" if meets is None else ("✓" if meets else "✗")
+
+
+def _load_table(load: dict[str, Any]) -> Table:
+    table = Table(
+        title=(
+            f"Load: {load['clients']} clients, no pause, {load['seconds']} s, "
+            f"{load['people']:,} people, {load['workers']} gunicorn workers — "
+            f"{load['requests_per_s']} requests/s, p50 {load['p50']} ms, p95 {load['p95']} ms, "
+            f"p99 {load['p99']} ms, {load['errors']} errors "
+            f"(target: median server time ≤ {load['server_ms_target']:g} ms per call)"
+        ),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for column in ("Call", "Requests", "p50 ms", "p95 ms", "p99 ms", "Server median ms", "Target"):
+        table.add_column(column, justify="left" if column == "Call" else "right")
+    for call in load["calls"]:
+        table.add_row(
+            call["name"],
+            str(call["requests"]),
+            _fmt(call["p50"]),
+            _fmt(call["p95"]),
+            _fmt(call["p99"]),
+            _fmt(call["server_median_ms"]),
+            _tick(call["meets_target"]),
+        )
+    return table
+
+
+def _operations_table(found: dict[str, Any]) -> Table:
+    table = Table(
+        title=(
+            f"Single operations over HTTP: one client, a new connection per request, "
+            f"{found['people']:,} people, {found['workers']} gunicorn workers"
+        ),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for column in ("Operation", "Median ms", "p95 ms", "Server median ms", "Target", ""):
+        table.add_column(column, justify="left" if column in ("Operation", "Target") else "right")
+    for row in found["operations"]:
+        table.add_row(
+            row["name"],
+            _fmt(row["median_ms"]),
+            _fmt(row["p95_ms"]),
+            _fmt(row["server_median_ms"]),
+            row["target"],
+            _tick(row["meets_target"]),
+        )
+    return table
+
+
 class Command(BaseCommand):
     help = (
-        "Benchmark my goals, the check-in form, the team page and the objectives API on an "
-        "organisation of 10,000 people and one of 150 (two years of weekly check-ins each): "
-        "median and 95th-percentile server time and SQL queries. Exits non-zero when a "
-        "page's query count differs between the sizes or a page does not answer."
+        "Benchmark the main pages and API reads on an organisation of 10,000 people and one "
+        "of 150 (two years of weekly check-ins each): median and 95th-percentile server time "
+        "and SQL queries; then, against gunicorn, a load run on 150 people (requests/s, "
+        "p50/p95/p99, median server time per call) and single API operations on 10,000. "
+        "Exits non-zero when a page's query count differs between the sizes, a page does "
+        "not answer or an answer under load is an error."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -139,15 +207,40 @@ class Command(BaseCommand):
             help="Where SQLite databases and markers live (default <data dir>/bench).",
         )
         parser.add_argument(
+            "--only",
+            type=_parts,
+            default=list(PARTS),
+            help="Run only these parts, separated by commas: pages (in process, both sizes), "
+            "load (many clients over HTTP, smaller size), http (single operations over HTTP, "
+            "larger size), import (the people import against a plain insert of the same "
+            "rows). Default: all.",
+        )
+        parser.add_argument(
+            "--clients", type=int, default=50, help="Load run: concurrent clients (50)."
+        )
+        parser.add_argument(
+            "--load-seconds", type=int, default=60, help="Load run: duration in seconds (60)."
+        )
+        parser.add_argument(
+            "--http-requests",
+            type=int,
+            default=50,
+            help="Single operations: timed runs of each (50).",
+        )
+        parser.add_argument(
+            "--http-warmup", type=int, default=5, help="Single operations: untimed runs first (5)."
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=0,
+            help="Port for the HTTP parts' web server (default: any free port).",
+        )
+        parser.add_argument(
             "--output",
             type=Path,
             default=Path("bench/results/latest.json"),
             help="Results file (default bench/results/latest.json).",
-        )
-        parser.add_argument(
-            "--only",
-            choices=["pages", "import"],
-            help="Run one part: the page benchmark, or the import against a plain insert.",
         )
         parser.add_argument(
             "--import-rows",
@@ -160,7 +253,7 @@ class Command(BaseCommand):
         )
         # Internal: one size, in a child process pointed at its database.
         parser.add_argument("--child", action="store_true", help=SUPPRESS)
-        parser.add_argument("--phase", choices=["prepare", "measure"], help=SUPPRESS)
+        parser.add_argument("--phase", choices=["prepare", "measure", "credentials"], help=SUPPRESS)
         parser.add_argument("--size", type=int, help=SUPPRESS)
         parser.add_argument("--today", type=date.fromisoformat, help=SUPPRESS)
         parser.add_argument("--marker", type=Path, help=SUPPRESS)
@@ -168,10 +261,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if min(options["requests"], options["warmup"]) < 1:
             raise CommandError("--requests and --warmup must be at least 1.")
+        if min(options["clients"], options["load_seconds"], options["http_requests"]) < 1:
+            raise CommandError("--clients, --load-seconds and --http-requests must be at least 1.")
         if not options["child"]:
             self._parent(options)
         elif options["phase"] == "prepare":
             self._prepare(options)
+        elif options["phase"] == "credentials":
+            sys.stdout.write(REPLY + json.dumps(bench_load.credentials()) + "\n")
         else:
             self._serve_measurements(options)
 
@@ -181,9 +278,9 @@ class Command(BaseCommand):
         console = console_for(self.stdout)
         bench_dir = (options["dir"] or Path(settings.DATA_DIR) / "bench").resolve()
         bench_dir.mkdir(parents=True, exist_ok=True)
-        if options["only"] != "import":
+        if set(options["only"]) & {"pages", "load", "http"}:
             self._pages(console, bench_dir, options)
-        if options["only"] != "pages":
+        if "import" in options["only"]:
             self._import(console, bench_dir, options)
 
     def _import(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
@@ -212,8 +309,14 @@ class Command(BaseCommand):
             if options["rebuild"]
             else bench.build_day([t.marker for t in targets], today=timezone.localdate())
         )
+        parts = options["only"]
+        large_target, small_target = targets
+        needed = {
+            large_target.size: "pages" in parts or "http" in parts,
+            small_target.size: "pages" in parts or "load" in parts,
+        }
         builds = {}
-        for target in targets:
+        for target in (t for t in targets if needed[t.size]):
             wanted = bench.wanted_marker(
                 size=target.size, weeks=options["weeks"], seed=options["seed"], today=today
             )
@@ -227,18 +330,64 @@ class Command(BaseCommand):
             if code != 0 or found is None:
                 raise CommandError(f"Preparing {target.size:,} people failed (exit code {code}).")
             builds[target.size] = found
-        console.rule("Measuring")
-        sizes = self._measure(console, targets, options, today, builds)
-        large, small = sizes
-        report = {
+        report: dict[str, Any] = {
             "command": " ".join(["stride", *sys.argv[1:]]) if "bench" in sys.argv else "",
-            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {**bench.machine(), "database": large["database"]["version"]},
-            "settings": {k: options[k] for k in ("weeks", "seed", "requests", "warmup")},
-            "sizes": sizes,
-            "comparison": bench.compare(large, small),
+            "parts": parts,
+            "machine": {
+                **bench.machine(),
+                "database": builds[next(iter(builds))]["database"],
+                # Other work on the machine slows every figure: say how busy it was.
+                "load_average_at_start": bench.load_average(),
+            },
+            "settings": {
+                k: options[k]
+                for k in (
+                    "weeks",
+                    "seed",
+                    "requests",
+                    "warmup",
+                    "clients",
+                    "load_seconds",
+                    "http_requests",
+                    "http_warmup",
+                )
+            },
             "target_ratio": TARGET_RATIO,
         }
+        if "pages" in parts:
+            console.rule("Pages, in process")
+            sizes = self._measure(console, targets, options, today, builds)
+            large, small = sizes
+            report.update(sizes=sizes, comparison=bench.compare(large, small))
+        http_options = {**options, "workdir": bench_dir / "http"}
+
+        def credentials_of(copy: bench.Target) -> dict[str, Any]:
+            argv = _child_argv(copy, "credentials", options, today)
+            done = subprocess.run(  # noqa: S603
+                argv, env={**os.environ, **copy.env}, capture_output=True, text=True
+            )
+            line = next((x for x in done.stdout.splitlines() if x.startswith(REPLY)), None)
+            if done.returncode != 0 or line is None:
+                raise CommandError(f"Making the benchmark's logins failed:\n{done.stderr}")
+            answer: dict[str, Any] = json.loads(line[len(REPLY) :])
+            return answer
+
+        for part, target in (("load", small_target), ("http", large_target)):
+            if part not in parts:
+                continue
+            console.rule("Load run over HTTP" if part == "load" else "Single operations over HTTP")
+            try:
+                report[part] = bench_load.run_part(
+                    part,
+                    target,
+                    credentials_of=credentials_of,
+                    options=http_options,
+                    say=console.print,
+                )
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
+        report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        report["machine"]["load_average_at_end"] = bench.load_average()
         failures = self._verdicts(report)
         report["ok"] = not failures
         output: Path = options["output"]
@@ -307,13 +456,18 @@ class Command(BaseCommand):
 
     def _verdicts(self, report: dict[str, Any]) -> list[str]:
         failures = []
-        for size in report["sizes"]:
+        if report.get("load", {}).get("errors"):
+            failures.append(
+                f"{report['load']['errors']} answers of the load run were errors "
+                "(see the statuses in the results file)."
+            )
+        for size in report.get("sizes", []):
             broken = [p for p in size["pages"] if p["status"] != 200 or p["error"]]
             for page in broken:
                 failures.append(
                     f"{page['path']} failed at {size['people']:,} people: {page['error']}."
                 )
-        for row in report["comparison"]:
+        for row in report.get("comparison", []):
             measured = row["queries_large"] is not None and row["queries_small"] is not None
             if measured and not row["same_queries"]:
                 failures.append(
@@ -323,6 +477,14 @@ class Command(BaseCommand):
         return failures
 
     def _print(self, console: Console, report: dict[str, Any]) -> None:
+        if "sizes" in report:
+            self._print_pages(console, report)
+        if "load" in report:
+            console.print(_load_table(report["load"]))
+        if "http" in report:
+            console.print(_operations_table(report["http"]))
+
+    def _print_pages(self, console: Console, report: dict[str, Any]) -> None:
         for size in report["sizes"]:
             viewer = size["viewer"]
             table = Table(

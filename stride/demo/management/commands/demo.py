@@ -88,9 +88,10 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _port() -> int:
+def _port_and_workers() -> tuple[int, int]:
+    """``PORT`` and ``WEB_CONCURRENCY`` (gunicorn workers), as ``stride serve`` reads them."""
     try:
-        return env_int("PORT", 8000, minimum=1)
+        return env_int("PORT", 8000, minimum=1), env_int("WEB_CONCURRENCY", 2, minimum=1)
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
 
@@ -98,7 +99,8 @@ def _port() -> int:
 class Command(BaseCommand):
     help = (
         "Load the demo organisation (once), serve it on "
-        "http://127.0.0.1:$PORT with the background worker, e-mails written under "
+        "http://127.0.0.1:$PORT ($WEB_CONCURRENCY gunicorn workers, 2 by default) with the "
+        "background worker, e-mails written under "
         "EMAIL_FILE_PATH with links to that address; print the logins. Ctrl-C stops both."
     )
 
@@ -116,7 +118,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = console_for(self.stdout)
-        port = _port()
+        port, workers = _port_and_workers()
         call_command(
             "migrate",
             interactive=False,
@@ -171,7 +173,7 @@ class Command(BaseCommand):
         # their start-up lines do not push the logins out of sight.
         code = supervise(
             [
-                Child("web server", gunicorn_command(host=HOST, port=port, workers=2), env),
+                Child("web server", gunicorn_command(host=HOST, port=port, workers=workers), env),
                 Child("worker", worker_command(), env),
             ],
             say=console.print,
