@@ -58,12 +58,12 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
     ]
 
 
-def worker_command() -> list[str]:
-    """``stride worker``, through the same installation as the running command."""
+def worker_command(*, verbosity: int = 1) -> list[str]:
+    """``stride worker``, through the same installation as the running command; with
+    ``verbosity`` 0 it logs warnings only (no line per task run or schedule slot)."""
     script = _script("stride")
-    if script.exists():
-        return [str(script), "worker"]
-    return [sys.executable, "-m", "stride.cli", "worker"]
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "stride.cli"]
+    return [*program, "worker", "--verbosity", str(verbosity)]
 
 
 def supervise(

@@ -96,7 +96,8 @@ def test_the_web_server_is_gunicorn_serving_stride_with_an_access_log() -> None:
 
 def test_the_worker_is_stride_worker_from_the_same_installation() -> None:
     argv = worker_command()
-    assert argv[-1] == "worker"
+    assert argv[-3:] == ["worker", "--verbosity", "1"]
+    assert worker_command(verbosity=0)[-3:] == ["worker", "--verbosity", "0"]
     assert Path(argv[0]).parent == Path(sys.executable).parent
 
 

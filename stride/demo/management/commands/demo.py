@@ -174,7 +174,9 @@ class Command(BaseCommand):
         code = supervise(
             [
                 Child("web server", gunicorn_command(host=HOST, port=port, workers=workers), env),
-                Child("worker", worker_command(), env),
+                # Quiet: the terminal keeps one line per e-mail and the logins in view,
+                # not a start and an end line for every task the worker runs.
+                Child("worker", worker_command(verbosity=0), env),
             ],
             say=console.print,
             ready=_ready_check(address),

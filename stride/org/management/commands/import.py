@@ -39,7 +39,7 @@ class _RichProgress:
 
 
 class Command(BaseCommand):
-    help = "Import data into Stride. Kinds: people (a CSV export from your HR system)."
+    help = "Import data into Stride. Kinds: people (a CSV or Excel export from your HR system)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
