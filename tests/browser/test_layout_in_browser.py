@@ -174,3 +174,28 @@ def test_at_desktop_width_the_navigation_links_stand_in_a_row(
     assert len(tops) == 1, f"the links are on several lines: {tops}"
     page.goto(f"/goals/{goal.pk}/")
     assert page.get_by_role("columnheader", name="Confidence").first.is_visible()
+
+
+# What HR fills in: the import, the audit log's filter and the review builder's forms.
+HR_FORM_PAGES = [
+    "/people/import/",
+    "/access/audit/",
+    "/reviews/templates/",
+    "/reviews/cycles/new",
+    "/reviews/competencies/new",
+]
+
+
+def test_every_hr_form_label_sits_next_to_its_control_and_nothing_scrolls_sideways(
+    cast: Cast, any_page: Page
+) -> None:
+    page = any_page
+    login(page, "hr@example.com")
+    problems = []
+    for path in HR_FORM_PAGES:
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        page.wait_for_load_state("networkidle")
+        assert_no_horizontal_scroll(page)
+        problems += [f"{path} at {viewport_width(page)} px: {p}" for p in misplaced_labels(page)]
+    assert not problems, "labels away from their controls:\n" + "\n".join(problems)
