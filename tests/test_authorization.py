@@ -53,7 +53,8 @@ from stride.testing.world import (
 
 # Who may reach a route: every signed-in member, the target's readers, its editors, HR, or
 # (for a person) those who may read the person's check-ins.
-Access = Literal["signed_in", "read", "edit", "hr", "checkins"]
+# ``review``: the parties to a review (the person reviewed and their manager at launch).
+Access = Literal["signed_in", "read", "edit", "hr", "checkins", "review"]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 PERIOD = {"period_start": THIS_QUARTER[0].isoformat(), "period_end": THIS_QUARTER[1].isoformat()}
 
@@ -231,6 +232,12 @@ WEB: dict[tuple[str, str], Rule] = {
     ("reviews:participant_reopen", "post"): Rule(
         "hr", ok=(302,), form=Form(page="reviews:cycle_detail", fill={"until": "2100-01-01"})
     ),
+    # A review: each party reaches their own side of it (the page picks the side).
+    ("reviews:mine", "get"): Rule("signed_in"),
+    ("reviews:review", "get"): Rule("review"),
+    ("reviews:review", "post"): Rule(
+        "review", ok=(302,), form=Form(page_as="alice", fill={"action": "save"})
+    ),
     ("reviews:person_job_level", "get"): Rule("hr"),
     ("reviews:person_job_level", "post"): Rule("hr", ok=(302,), form=Form()),
 }
@@ -330,6 +337,9 @@ API: dict[tuple[str, str], Rule] = {
     ("post", "/api/v1/review-participants/{participant_id}/reopenings"): Rule(
         "hr", ok=(201,), body={"phase": "self_assessment", "until": "2100-01-01"}
     ),
+    ("get", "/api/v1/reviews/{review_id}/answers"): Rule("review"),
+    ("put", "/api/v1/reviews/{review_id}/answers"): Rule("review", body={"answers": []}),
+    ("post", "/api/v1/reviews/{review_id}/answers/submit"): Rule("review", body={}),
 }
 
 
@@ -387,6 +397,7 @@ def allowed(rule: Rule, target: Target) -> frozenset[str]:
         "edit": target.editors,
         "hr": HR_ONLY,
         "checkins": target.checkin_readers,
+        "review": target.review_parties,
     }[rule.access]
 
 

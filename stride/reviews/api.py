@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
@@ -24,6 +25,7 @@ from stride.lib.pagination import StridePagination
 from stride.reviews import selectors, services
 from stride.reviews.models import Competency, JobLevel, ReviewCycle, ReviewTemplate
 from stride.reviews.schemas import (
+    AnswersIn,
     CompetencyIn,
     CycleCreate,
     JobLevelAssign,
@@ -489,3 +491,154 @@ def participant_reopen(
     return Status(
         201, {"person_id": participant.person_id, "phase": made.kind, "until": made.until}
     )
+
+
+# --- answers: the self-assessment and the manager's review ---------------------------------
+
+
+class AnswerOut(Schema):
+    question_id: int
+    rating: int | None
+    text: str
+    items: list[str]
+
+
+class GoalResultOut(Schema):
+    objective_id: int
+    title: str
+    period_start: date
+    period_end: date
+    progress: float = Field(description="0 to 1.")
+    status: str
+
+
+class ReviewQuestionOut(Schema):
+    id: int
+    section: str
+    kind: QuestionKindValue
+    prompt: str
+    help_text: str
+    scale: list[ScalePointOut] = Field(
+        description="The points to rate on: an anchored scale, or the job levels (by rank) "
+        "for a competency."
+    )
+    expected_level: int | None = Field(
+        description="A competency question: the rank of the person's job level."
+    )
+    goal_results: list[GoalResultOut] = Field(
+        description="A goal-results question: the person's objectives of the year up to "
+        "the self-assessment's last day, with their progress."
+    )
+
+
+class ReviewSideOut(Schema):
+    relationship: Literal["self", "manager"]
+    submitted_at: datetime | None
+    answers: list[AnswerOut]
+
+
+class ReviewAnswersOut(Schema):
+    review_id: int
+    cycle_id: int
+    person_id: int
+    relationship: Literal["self", "manager"] = Field(description="The caller's part.")
+    due_on: date | None = Field(description="The caller's phase ends with this day.")
+    deadline_passed: bool
+    questions: list[ReviewQuestionOut] = Field(description="The questions the caller answers.")
+    mine: ReviewSideOut
+    other_submitted: bool
+    other: ReviewSideOut | None = Field(
+        description="The other party's answers: null until both have submitted."
+    )
+
+
+def _side(relationship: str, response: Any) -> dict[str, Any]:
+    answers = response.answers if response is not None else {}
+    return {
+        "relationship": relationship,
+        "submitted_at": response.submitted_at if response is not None else None,
+        "answers": [
+            {"question_id": int(key), **{"rating": None, "text": "", "items": [], **value}}
+            for key, value in answers.items()
+        ],
+    }
+
+
+def _answers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
+    role = selectors.review_for_viewer(viewer, review_id)
+    packet = selectors.review_packet(viewer, role, now=timezone.now())
+    participant = role.participant
+    return {
+        "review_id": participant.pk,
+        "cycle_id": participant.cycle_id,
+        "person_id": participant.person_id,
+        "relationship": role.relationship,
+        "due_on": (packet.reopened_until or packet.phase.ends_on) if packet.phase else None,
+        "deadline_passed": packet.deadline_passed,
+        "questions": [
+            {
+                "id": row.question.pk,
+                "section": row.question.section.title,
+                "kind": row.question.kind,
+                "prompt": row.question.prompt,
+                "help_text": row.question.help_text,
+                "scale": [c.__dict__ for c in row.scale],
+                "expected_level": row.expected,
+                "goal_results": [g.__dict__ for g in row.goals],
+            }
+            for row in packet.rows
+        ],
+        "mine": _side(role.relationship, packet.mine),
+        "other_submitted": packet.other_submitted,
+        "other": (
+            _side(packet.other.relationship, packet.other) if packet.other is not None else None
+        ),
+    }
+
+
+@router.get(
+    "/reviews/{review_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Your answers in a review (self-assessment or manager's review)",
+)
+def review_answers(request: HttpRequest, review_id: Id) -> dict[str, Any]:
+    """``review_id`` is a cycle participant: the person reviewed answers the
+    self-assessment, their manager at the launch the manager's review; anyone else gets
+    404. The other party's answers appear only once both have submitted."""
+    return _answers_out(_viewer(request), review_id)
+
+
+@router.put(
+    "/reviews/{review_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Save your draft answers in a review",
+)
+def review_answers_save(request: HttpRequest, review_id: Id, payload: AnswersIn) -> dict[str, Any]:
+    """Replaces the draft. A question you do not answer, a rating off the scale, or a
+    part the question does not take answers 409 (``answers.<i>.<field>``); so do a passed
+    deadline (unless HR reopened it for the person) and a submitted review."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    services.review_draft_save(
+        viewer=viewer,
+        participant=role.participant,
+        relationship=role.relationship,
+        answers=payload.answers,
+    )
+    return _answers_out(viewer, review_id)
+
+
+@router.post(
+    "/reviews/{review_id}/answers/submit",
+    response=ReviewAnswersOut,
+    summary="Submit your saved answers in a review",
+)
+def review_answers_submit(request: HttpRequest, review_id: Id) -> dict[str, Any]:
+    """Submits the saved draft. A question still needing its answer answers 409 naming
+    it (``questions.<id>``), as do a passed deadline and a review already submitted."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    services.review_submit(
+        viewer=viewer, participant=role.participant, relationship=role.relationship
+    )
+    return _answers_out(viewer, review_id)

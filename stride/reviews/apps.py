@@ -26,3 +26,9 @@ class ReviewsConfig(AppConfig):
         register_delivery_kind(
             DeliveryKind(prefix=reminders.KEY_PREFIX, render=reminders.review_reminder_messages)
         )
+
+        from stride.access.audit import register_private_fields
+        from stride.reviews.models import ReviewResponse
+
+        # The audit log (read by HR) records that answers changed, never the answers.
+        register_private_fields(ReviewResponse, ["answers"])

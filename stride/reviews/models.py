@@ -312,3 +312,36 @@ class PhaseReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.kind} until {self.until}"
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+class ReviewResponse(models.Model):
+    """One reviewer's answers about one participant, in one relationship: the person's
+    self-assessment, their manager's review. A draft until ``submitted_at`` is set; after
+    that it never changes.
+
+    ``answers`` maps a question's id (as text) to ``{"rating": int | None, "text": str,
+    "items": [str, …]}``: only the questions this relationship answers, checked by the
+    services against the cycle's template version."""
+
+    participant = models.ForeignKey(
+        CycleParticipant, on_delete=models.CASCADE, related_name="responses"
+    )
+    relationship = models.CharField(max_length=16, choices=Relationship)
+    author = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "relationship", "author"], name="review_response_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relationship} review of participant {self.participant_id}"

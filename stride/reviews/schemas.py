@@ -170,3 +170,28 @@ class PhaseReopen(Schema):
 
     phase: PhaseKind
     until: Day
+
+
+# --- answers -----------------------------------------------------------------------------
+
+MAX_LIST_ITEMS = 20
+#: A rating is a point of an anchored scale (1 … 10) or a job level's rank (1 … 30).
+MAX_RATING = max(MAX_SCALE_POINTS, MAX_JOB_LEVELS)
+
+
+class AnswerIn(Schema):
+    """The answer to one question. Which parts a question takes depends on its kind: a
+    rating for an anchored or competency rating (on its scale, or a job level's rank),
+    ``items`` for a list or next period's goals, ``text`` for any (the answer of a text
+    question or an area to improve, a comment on the others)."""
+
+    question_id: Id
+    rating: int | None = Field(default=None, ge=1, le=MAX_RATING)
+    text: LongText = ""
+    items: list[Note] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+
+
+class AnswersIn(Schema):
+    """A draft: the answers so far (each question once). Saving replaces the draft."""
+
+    answers: list[AnswerIn] = Field(default_factory=list, max_length=MAX_SECTIONS * MAX_QUESTIONS)

@@ -8,14 +8,19 @@ career ladder is meant to be read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from stride.access.audit import audit_read
 from stride.access.viewer import Viewer
+from stride.lib import cycle_dates
 from stride.lib.review_scoring import normalised_weights
+from stride.org.goal_results import GoalResult, goal_results
 from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, person_for_viewer
 from stride.reviews.models import (
@@ -26,8 +31,12 @@ from stride.reviews.models import (
     CyclePhase,
     JobLevel,
     PersonJobLevel,
+    Phase,
     PhaseReopening,
+    QuestionKind,
+    Relationship,
     ReviewCycle,
+    ReviewResponse,
     ReviewTemplate,
     TemplateQuestion,
     TemplateSection,
@@ -288,3 +297,229 @@ def person_by_email(viewer: Viewer, email: str) -> Person | None:
 def person_for_hr(viewer: Viewer, person_id: int) -> Person:
     require_hr(viewer)
     return person_for_viewer(viewer, person_id)
+
+
+# --- answers -----------------------------------------------------------------------------
+
+#: The phase whose deadline a relationship's answers keep.
+ANSWER_PHASE = {
+    Relationship.SELF: Phase.SELF_ASSESSMENT,
+    Relationship.MANAGER: Phase.MANAGER_REVIEW,
+}
+#: Whose answers each party of a review may see once both have submitted.
+COUNTERPART = {Relationship.SELF: Relationship.MANAGER, Relationship.MANAGER: Relationship.SELF}
+#: Goal results cover the objectives of the year up to the self-assessment's last day.
+GOAL_RESULTS_DAYS = 365
+
+
+@dataclass(frozen=True)
+class ReviewRole:
+    """A review (one participant of a cycle) and the viewer's part in it."""
+
+    participant: CycleParticipant
+    relationship: str  # Relationship.SELF or Relationship.MANAGER
+
+
+def review_for_viewer(viewer: Viewer, review_id: int) -> ReviewRole:
+    """A review the viewer takes part in: as the person reviewed, or as their manager at
+    the launch. Anyone else (HR admins included: they run cycles, they are not a party to
+    a review) gets 404."""
+    person_id = viewer.person_id
+    found = (
+        CycleParticipant.objects.select_related("cycle__template_version", "person", "manager")
+        .exclude(cycle__status=ReviewCycle.Status.DRAFT)
+        .filter(pk=review_id)
+        .first()
+    )
+    if found is None or person_id is None:
+        raise Http404
+    if found.person_id == person_id:
+        return ReviewRole(found, Relationship.SELF)
+    if found.manager_id == person_id:
+        return ReviewRole(found, Relationship.MANAGER)
+    raise Http404
+
+
+def reviews_of(viewer: Viewer) -> QuerySet[CycleParticipant]:
+    """The reviews of launched or closed cycles the viewer takes part in (their own and
+    those of the people they managed at the launch), newest cycle first."""
+    if viewer.person_id is None:
+        return CycleParticipant.objects.none()
+    return (
+        CycleParticipant.objects.filter(
+            Q(person_id=viewer.person_id) | Q(manager_id=viewer.person_id)
+        )
+        .exclude(cycle__status=ReviewCycle.Status.DRAFT)
+        .select_related("cycle", "person")
+        .order_by("-cycle__launched_at", "-cycle_id", "person__name", "id")
+    )
+
+
+def takes_part_in_reviews(viewer: Viewer) -> bool:
+    """Whether the navigation offers *Reviews* to the viewer (one indexed query)."""
+    return reviews_of(viewer).exists()
+
+
+def answer_author(participant: CycleParticipant, relationship: str) -> int | None:
+    """Who writes a relationship's answers: the person, or their manager at the launch."""
+    return participant.person_id if relationship == Relationship.SELF else participant.manager_id
+
+
+def answering_questions(version_id: int, relationship: str) -> QuerySet[TemplateQuestion]:
+    """The questions of a version that ``relationship`` answers, in page order."""
+    return (
+        _questions()
+        .select_related("section")
+        .filter(section__version_id=version_id, **{f"by_{relationship}": True})
+        .order_by("section__position", "section_id", "position", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ScaleChoice:
+    value: int
+    label: str
+    description: str
+
+
+@dataclass
+class QuestionRow:
+    """One question of a review with one party's answer, its scale and, where it
+    applies, the expected job level or the person's goal results."""
+
+    question: TemplateQuestion
+    answer: dict[str, Any]
+    scale: list[ScaleChoice]
+    expected: int | None = None  # a competency question: the person's job level's rank
+    goals: list[GoalResult] = field(default_factory=list)
+
+
+@dataclass
+class ReviewPacket:
+    role: ReviewRole
+    rows: list[QuestionRow]  # the viewer's questions and answers
+    other_rows: list[QuestionRow]  # the other party's: empty until both have submitted
+    mine: ReviewResponse | None
+    other: ReviewResponse | None  # None until both have submitted
+    other_submitted: bool
+    phase: CyclePhase | None
+    deadline_passed: bool
+    reopened_until: date | None
+
+    @property
+    def relationship(self) -> str:
+        return self.role.relationship
+
+    @property
+    def submitted(self) -> bool:
+        return self.mine is not None and self.mine.submitted_at is not None
+
+    @property
+    def both_submitted(self) -> bool:
+        return self.other is not None
+
+
+def _blank_answer() -> dict[str, Any]:
+    return {"rating": None, "text": "", "items": []}
+
+
+def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewPacket:
+    """The viewer's side of a review: the questions they answer with their draft or
+    submitted answers, and the other party's answers only once *both* have submitted (the
+    person and the manager do not see each other's before). Showing the other party's
+    answers is audited. A bounded number of queries, whatever the template or cycle."""
+    participant = role.participant
+    cycle = participant.cycle
+    relationship = role.relationship
+    counterpart = COUNTERPART[Relationship(relationship)]
+    responses = {
+        r.relationship: r
+        for r in ReviewResponse.objects.filter(
+            participant=participant, relationship__in=[relationship, counterpart]
+        )
+        if r.author_id == answer_author(participant, r.relationship)
+    }
+    mine = responses.get(relationship)
+    theirs = responses.get(counterpart)
+    other_submitted = theirs is not None and theirs.submitted_at is not None
+    both = mine is not None and mine.submitted_at is not None and other_submitted
+    other = theirs if both else None
+    if other is not None:
+        audit_read(actor=viewer, action="review_response.read", target=other)
+
+    questions = list(answering_questions(cycle.template_version_id, relationship))
+    other_questions = (
+        list(answering_questions(cycle.template_version_id, counterpart))
+        if other is not None
+        else []
+    )
+    every = questions + other_questions
+    levels = [ScaleChoice(j.rank, j.name, "") for j in JobLevel.objects.order_by("rank")]
+    described = {
+        (c.competency_id, c.job_level.rank): c.description
+        for c in CompetencyLevel.objects.filter(
+            competency_id__in={q.competency_id for q in every if q.competency_id}
+        ).select_related("job_level")
+    }
+    expected = job_level_of(participant.person)
+    phases = {p.kind: p for p in CyclePhase.objects.filter(cycle=cycle)}
+    goals: list[GoalResult] = []
+    self_phase = phases.get(Phase.SELF_ASSESSMENT)
+    if self_phase is not None and any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
+        start = self_phase.ends_on - timedelta(days=GOAL_RESULTS_DAYS - 1)
+        goals = goal_results(viewer, participant.person, start, self_phase.ends_on)
+
+    def rows_of(
+        asked: list[TemplateQuestion], response: ReviewResponse | None
+    ) -> list[QuestionRow]:
+        answers = response.answers if response is not None else {}
+        out = []
+        for question in asked:
+            if question.kind == QuestionKind.COMPETENCY:
+                scale = [
+                    ScaleChoice(
+                        level.value,
+                        level.label,
+                        described.get((question.competency_id, level.value), ""),
+                    )
+                    for level in levels
+                ]
+            else:
+                scale = [
+                    ScaleChoice(p.value, p.label, p.description) for p in question.points.all()
+                ]
+            out.append(
+                QuestionRow(
+                    question=question,
+                    answer={**_blank_answer(), **answers.get(str(question.pk), {})},
+                    scale=scale,
+                    expected=expected.rank
+                    if expected and question.kind == QuestionKind.COMPETENCY
+                    else None,
+                    goals=goals if question.kind == QuestionKind.GOAL_RESULTS else [],
+                )
+            )
+        return out
+
+    phase = phases.get(ANSWER_PHASE[Relationship(relationship)])
+    reopened = (
+        PhaseReopening.objects.filter(participant=participant, kind=phase.kind)
+        .values_list("until", flat=True)
+        .first()
+        if phase is not None
+        else None
+    )
+    passed = phase is None or not cycle_dates.is_open(
+        now, ends_on=phase.ends_on, zone=participant.person.zone, reopened_until=reopened
+    )
+    return ReviewPacket(
+        role=role,
+        rows=rows_of(questions, mine),
+        other_rows=rows_of(other_questions, other),
+        mine=mine,
+        other=other,
+        other_submitted=other_submitted,
+        phase=phase,
+        deadline_passed=passed,
+        reopened_until=reopened,
+    )

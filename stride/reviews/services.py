@@ -33,6 +33,7 @@ from stride.lib.input import parse_items
 from stride.org.models import Person, Team
 from stride.reviews.models import (
     PHASE_ORDER,
+    SCORED_KINDS,
     Competency,
     CompetencyLevel,
     CycleParticipant,
@@ -44,6 +45,7 @@ from stride.reviews.models import (
     QuestionKind,
     Relationship,
     ReviewCycle,
+    ReviewResponse,
     ReviewTemplate,
     ScalePoint,
     TemplateQuestion,
@@ -51,12 +53,20 @@ from stride.reviews.models import (
     TemplateVersion,
 )
 from stride.reviews.schemas import (
+    AnswerIn,
     CompetencyLevelIn,
     PhaseIn,
     QuestionIn,
     SectionWithQuestions,
 )
-from stride.reviews.selectors import cycle_candidates, require_hr, version_is_locked
+from stride.reviews.selectors import (
+    ANSWER_PHASE,
+    answer_author,
+    answering_questions,
+    cycle_candidates,
+    require_hr,
+    version_is_locked,
+)
 
 MIN_SCALE_POINTS = 2
 
@@ -745,3 +755,152 @@ def require_phase_open(participant: CycleParticipant, phase: str, *, now: dateti
                 % {"phase": Phase(phase).label.lower(), "day": (reopened or dated.ends_on)}
             }
         )
+
+
+# --- answers -----------------------------------------------------------------------------
+
+LIST_KINDS = frozenset({QuestionKind.LIST, QuestionKind.NEXT_GOALS})
+TEXT_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.IMPROVEMENT_AREAS})
+
+
+def _response_for_writing(
+    viewer: Viewer, participant: CycleParticipant, relationship: str, *, now: datetime
+) -> ReviewResponse:
+    """The viewer's response in ``relationship`` (created as an empty draft), locked for
+    the write; 404 for anyone but its author, 409 once the cycle is closed, its phase's
+    deadline passed (unless HR reopened it for the person) or it was submitted."""
+    author = answer_author(participant, relationship)
+    if author is None or viewer.person_id != author:
+        raise Http404
+    if participant.cycle.status != ReviewCycle.Status.LAUNCHED:
+        raise ValidationError({"cycle": _("This review cycle is closed.")})
+    require_phase_open(participant, ANSWER_PHASE[Relationship(relationship)], now=now)
+    ReviewResponse.objects.get_or_create(
+        participant=participant, relationship=relationship, author_id=author
+    )
+    response = ReviewResponse.objects.select_for_update().get(
+        participant=participant, relationship=relationship, author_id=author
+    )
+    if response.submitted_at is not None:
+        raise ValidationError(
+            {"answers": _("You have submitted this review; its answers can no longer change.")}
+        )
+    return response
+
+
+def _checked_answers(
+    answers: Sequence[AnswerIn], questions: Mapping[int, TemplateQuestion]
+) -> dict[str, dict[str, Any]]:
+    """The answers as stored (empty ones left out), or a ValidationError naming each wrong
+    one as ``answers.<index>.<field>``: a question this relationship does not answer, one
+    answered twice, a rating off the question's scale, a part the question does not take."""
+    ranks = set(JobLevel.objects.values_list("rank", flat=True))
+    errors: dict[str, str] = {}
+    stored: dict[str, dict[str, Any]] = {}
+    for index, answer in enumerate(answers):
+        at = f"answers.{index}"
+        question = questions.get(answer.question_id)
+        if question is None:
+            errors[f"{at}.question_id"] = _("This question is not yours to answer in this review.")
+            continue
+        if str(question.pk) in stored:
+            errors[f"{at}.question_id"] = _("Each question is answered once.")
+            continue
+        items = [item for item in answer.items if item]
+        if answer.rating is not None:
+            if question.kind == QuestionKind.RATING:
+                top = len(question.points.all())
+                if answer.rating > top:
+                    errors[f"{at}.rating"] = _("Choose a point of the scale, 1 to %(top)s.") % {
+                        "top": top
+                    }
+            elif question.kind == QuestionKind.COMPETENCY:
+                if answer.rating not in ranks:
+                    errors[f"{at}.rating"] = _("Choose one of the job levels.")
+            else:
+                errors[f"{at}.rating"] = _("This question takes no rating.")
+        if items and question.kind not in LIST_KINDS:
+            errors[f"{at}.items"] = _("This question takes no list.")
+        if answer.rating is not None or answer.text or items:
+            stored[str(question.pk)] = {
+                "rating": answer.rating,
+                "text": answer.text,
+                "items": items,
+            }
+    if errors:
+        raise ValidationError(errors)
+    return stored
+
+
+def _unanswered(question: TemplateQuestion, answer: Mapping[str, Any] | None) -> bool:
+    """Whether a question still needs its answer before submitting: a rating for the
+    rated kinds, the text of a text question or an area to improve, one item of a list.
+    Goal results need none (they show the goals; a comment is optional)."""
+    answer = answer or {}
+    if question.kind in SCORED_KINDS:
+        return answer.get("rating") is None
+    if question.kind in TEXT_KINDS:
+        return not answer.get("text")
+    if question.kind in LIST_KINDS:
+        return not answer.get("items")
+    return False
+
+
+@transaction.atomic
+def review_draft_save(
+    *,
+    viewer: Viewer,
+    participant: CycleParticipant,
+    relationship: str,
+    answers: Sequence[AnswerIn | Mapping[str, Any]],
+    now: datetime | None = None,
+) -> ReviewResponse:
+    """Replace the viewer's draft answers (self-assessment or manager's review). Only its
+    author may, before the phase's deadline (or HR's reopening) and before submitting."""
+    now = now or timezone.now()
+    parsed = parse_items(AnswerIn, answers, field="answers")
+    response = _response_for_writing(viewer, participant, relationship, now=now)
+    questions = {
+        q.pk: q for q in answering_questions(participant.cycle.template_version_id, relationship)
+    }
+    stored = _checked_answers(parsed, questions)
+    response.answers = stored
+    response.save(update_fields=["answers", "updated_at"])
+    audit_write(
+        actor=viewer,
+        action=f"review.{relationship}.draft",
+        target=response,
+        changes={"answers": True, "answered": len(stored)},
+    )
+    return response
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    viewer: Viewer,
+    participant: CycleParticipant,
+    relationship: str,
+    now: datetime | None = None,
+) -> ReviewResponse:
+    """Submit the viewer's saved answers. Every question that needs an answer must have
+    one (a ValidationError names each as ``questions.<id>``); after that the answers never
+    change, and the other party may see them once they have submitted too."""
+    now = now or timezone.now()
+    response = _response_for_writing(viewer, participant, relationship, now=now)
+    errors = {
+        f"questions.{q.pk}": _("Answer this question before you submit.")
+        for q in answering_questions(participant.cycle.template_version_id, relationship)
+        if _unanswered(q, response.answers.get(str(q.pk)))
+    }
+    if errors:
+        raise ValidationError(errors)
+    response.submitted_at = now
+    response.save(update_fields=["submitted_at", "updated_at"])
+    audit_write(
+        actor=viewer,
+        action=f"review.{relationship}.submit",
+        target=response,
+        changes={"answered": len(response.answers)},
+    )
+    return response

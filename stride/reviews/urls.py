@@ -26,6 +26,8 @@ urlpatterns = [
         views.participant_reopen,
         name="participant_reopen",
     ),
+    path("mine/", views.my_reviews, name="mine"),
+    path("<id:review_id>/", views.review, name="review"),
     path("competencies/", views.competencies, name="competencies"),
     path("competencies/job-levels", views.job_level_add, name="job_level_add"),
     path("competencies/new", views.competency_add, name="competency_add"),

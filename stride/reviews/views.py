@@ -19,11 +19,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from stride.access.viewer import Viewer
 from stride.lib.forms import SchemaForm, spread_service_errors
+from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
 from stride.reviews import selectors, services
 from stride.reviews.forms import (
     CompetencyForm,
@@ -39,7 +42,7 @@ from stride.reviews.forms import (
     question_initial,
 )
 from stride.reviews.models import ReviewTemplate, TemplateSection
-from stride.reviews.schemas import QuestionIn
+from stride.reviews.schemas import AnswersIn, QuestionIn
 
 
 def _viewer(request: HttpRequest) -> Viewer:
@@ -599,3 +602,152 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
             + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
         )
     return response
+
+
+# --- a person's reviews: the self-assessment and the manager's review --------------------
+
+
+@login_required
+@require_safe
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    """The reviews the viewer takes part in: their own and their reports'."""
+    viewer = _viewer(request)
+    listed = list(selectors.reviews_of(viewer)[:MY_REVIEWS_SHOWN])
+    return TemplateResponse(
+        request,
+        "reviews/my_reviews.html",
+        {
+            "own": [p for p in listed if p.person_id == viewer.person_id],
+            "reports": [p for p in listed if p.person_id != viewer.person_id],
+        },
+    )
+
+
+MY_REVIEWS_SHOWN = 200
+
+
+def answers_from_post(packet: selectors.ReviewPacket, data: Any) -> list[dict[str, Any]]:
+    """The page's fields (``q<id>-rating``, ``q<id>-text``, ``q<id>-items`` one item a
+    line) as the rows of ``AnswersIn``, in the order of the page's questions, so a problem
+    at ``answers.<i>`` belongs to the i-th question."""
+    rows = []
+    for row in packet.rows:
+        prefix = f"q{row.question.pk}-"
+        rating = (data.get(f"{prefix}rating") or "").strip()
+        rows.append(
+            {
+                "question_id": row.question.pk,
+                "rating": rating or None,
+                "text": data.get(f"{prefix}text", ""),
+                "items": [
+                    line for line in (data.get(f"{prefix}items") or "").splitlines() if line.strip()
+                ],
+            }
+        )
+    return rows
+
+
+def _problems_by_question(
+    packet: selectors.ReviewPacket, problems: list[InputProblem]
+) -> tuple[dict[int, list[str]], list[str]]:
+    """Problems placed on the question they name (``answers.<i>…`` by position,
+    ``questions.<id>`` by id); the rest are the page's."""
+    positions = [row.question.pk for row in packet.rows]
+    on_question: dict[int, list[str]] = {}
+    general: list[str] = []
+    for problem in problems:
+        loc = problem.loc
+        if len(loc) >= 2 and loc[0] == "answers" and isinstance(loc[1], int):
+            on_question.setdefault(positions[loc[1]], []).append(problem.msg)
+        elif len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+            on_question.setdefault(loc[1], []).append(problem.msg)
+        else:
+            general.append(problem.msg)
+    return on_question, general
+
+
+def _review_page(
+    request: HttpRequest,
+    packet: selectors.ReviewPacket,
+    *,
+    status: int = 200,
+    problems: list[InputProblem] | None = None,
+    posted: Any = None,
+) -> HttpResponse:
+    on_question, general = _problems_by_question(packet, problems or [])
+    rows = packet.rows
+    if posted is not None:  # show what was sent, not what is stored, beside its problems
+        sent = {a["question_id"]: a for a in answers_from_post(packet, posted)}
+        for row in rows:
+            answer = sent[row.question.pk]
+            row.answer = {**answer, "rating": _int_or_none(answer["rating"])}
+    participant = packet.role.participant
+    return TemplateResponse(
+        request,
+        "reviews/review.html",
+        {
+            "packet": packet,
+            "participant": participant,
+            "person": participant.person,
+            "cycle": participant.cycle,
+            "rows": [(row, on_question.get(row.question.pk, [])) for row in rows],
+            "general_problems": general,
+            "is_self": packet.relationship == "self",
+        },
+        status=status,
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def review(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The viewer's side of a review: the person's self-assessment, or their manager's
+    review. ``action=save`` keeps a draft (also what the page's autosave posts, through
+    htmx, answering only the draft's status line); ``action=submit`` saves, then submits."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    now = timezone.now()
+    if request.method != "POST":
+        return _review_page(request, selectors.review_packet(viewer, role, now=now))
+    packet = selectors.review_packet(viewer, role, now=now)
+    problems: list[InputProblem] = []
+    try:
+        parsed = parse(AnswersIn, {"answers": answers_from_post(packet, request.POST)})
+        services.review_draft_save(
+            viewer=viewer,
+            participant=role.participant,
+            relationship=role.relationship,
+            answers=parsed.answers,
+            now=now,
+        )
+        if request.POST.get("action") == "submit":
+            services.review_submit(
+                viewer=viewer, participant=role.participant, relationship=role.relationship, now=now
+            )
+    except InvalidInput as exc:
+        problems = exc.problems
+    except ValidationError as exc:
+        problems = problems_from_django(exc)
+    if request.htmx:  # type: ignore[attr-defined]
+        # The autosave: only the status line changes (a refused draft says why).
+        return TemplateResponse(
+            request,
+            "reviews/review.html#autosave-status",
+            {"saved_at": None if problems else now, "autosave_problems": problems},
+        )
+    if problems:
+        fresh = selectors.review_packet(viewer, role, now=now)
+        return _review_page(request, fresh, status=422, problems=problems, posted=request.POST)
+    if request.POST.get("action") == "submit":
+        messages.success(request, _("Submitted."))
+    else:
+        messages.success(request, _("Draft saved."))
+    return redirect("reviews:review", review_id=role.participant.pk)

@@ -36,6 +36,7 @@ from stride.access import services as access_services
 from stride.goals.checkins import services as checkin_services
 from stride.goals.models import Objective
 from stride.org.models import Person
+from stride.reviews import selectors as review_selectors
 from stride.reviews import services as review_services
 from stride.testing.builders import (
     add_reports,
@@ -77,6 +78,10 @@ CHECKIN_PLANS = "Walk check-in plans Siskin"
 CHECKIN_PROBLEMS = "Walk check-in problems Linnet"
 COMMENT = "Walk check-in comment Swift"
 REVIEW_QUESTION = "Walk review question Merlin"
+# Drafts in alice's review: each seen by its author only (neither has submitted).
+SELF_DRAFT = "Walk self-assessment draft Bittern"
+MANAGER_DRAFT = "Walk manager review draft Godwit"
+REVIEW_PARTIES = frozenset({"alice", "manager"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class Target:
     fresh: Callable[[], dict[str, int]] | None = None
     # For a person: who may read their check-ins (their history page).
     checkin_readers: frozenset[str] = frozenset()
+    # For a review: who takes part (the person reviewed and their manager).
+    review_parties: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -211,6 +218,31 @@ def build_world(cast: Cast) -> World:
         participant = cycle.participants.get(person=cast.alice)
         return {"participant_id": participant.pk, "cycle_id": cycle.pk}
 
+    def alice_review() -> dict[str, int]:
+        """Alice's review in a newly launched cycle, with complete drafts by alice and
+        by her manager (so either may submit)."""
+        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        participant = cycle.participants.get(person=cast.alice)
+        for author, relationship, words in (
+            (cast.alice, "self", SELF_DRAFT),
+            (cast.manager, "manager", MANAGER_DRAFT),
+        ):
+            questions = review_selectors.answering_questions(
+                cycle.template_version_id, relationship
+            )
+            review_services.review_draft_save(
+                viewer=cast.viewer(author),
+                participant=participant,
+                relationship=relationship,
+                answers=[
+                    {"question_id": q.pk, "rating": 3, "text": words}
+                    if q.is_scored
+                    else {"question_id": q.pk, "text": words, "items": [words]}
+                    for q in questions
+                ],
+            )
+        return {"review_id": participant.pk}
+
     def fresh_competency() -> dict[str, int]:
         made_one = review_services.competency_create(
             viewer=cast.viewer(cast.hr), name=f"Walk competency {next(made)}"
@@ -253,6 +285,8 @@ def build_world(cast: Cast) -> World:
             Secret(CHECKIN_PROBLEMS, CHECKIN_READERS),
             Secret(COMMENT, CHECKIN_READERS),
             Secret(REVIEW_QUESTION, HR_ONLY),
+            Secret(SELF_DRAFT, ALICE_ONLY),
+            Secret(MANAGER_DRAFT, frozenset({"manager"})),
         ],
     )
     world.targets = {
@@ -294,6 +328,16 @@ def build_world(cast: Cast) -> World:
             ],
             "participant_id": [
                 Target("cycle participant", participant, HR_ONLY, HR_ONLY, launched_participant)
+            ],
+            "review_id": [
+                Target(
+                    "alice's review",
+                    alice_review(),
+                    REVIEW_PARTIES,
+                    REVIEW_PARTIES,
+                    alice_review,
+                    review_parties=REVIEW_PARTIES,
+                )
             ],
             "competency_id": [
                 Target(
