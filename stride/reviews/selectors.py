@@ -455,7 +455,7 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
     )
     every = questions + other_questions
     levels = [ScaleChoice(j.rank, j.name, "") for j in JobLevel.objects.order_by("rank")]
-    described = {
+    described: dict[tuple[int | None, int], str] = {
         (c.competency_id, c.job_level.rank): c.description
         for c in CompetencyLevel.objects.filter(
             competency_id__in={q.competency_id for q in every if q.competency_id}
