@@ -232,6 +232,10 @@ WEB: dict[tuple[str, str], Rule] = {
     ("reviews:participant_reopen", "post"): Rule(
         "hr", ok=(302,), form=Form(page="reviews:cycle_detail", fill={"until": "2100-01-01"})
     ),
+    # The walk's cycle is over, so alice's self-assessment is late: HR may nudge her.
+    ("reviews:participant_nudge", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:cycle_detail", fill={"phase": "self_assessment"})
+    ),
     # A review: each party reaches their own side of it (the page picks the side).
     ("reviews:mine", "get"): Rule("signed_in"),
     ("reviews:review", "get"): Rule("review"),
@@ -336,6 +340,10 @@ API: dict[tuple[str, str], Rule] = {
     ("post", "/api/v1/review-cycles/{cycle_id}/launch"): Rule("hr", body={}),
     ("post", "/api/v1/review-participants/{participant_id}/reopenings"): Rule(
         "hr", ok=(201,), body={"phase": "self_assessment", "until": "2100-01-01"}
+    ),
+    # (Her manager's review: the web walk nudged alice today already.)
+    ("post", "/api/v1/review-participants/{participant_id}/nudges"): Rule(
+        "hr", ok=(201,), body={"phase": "manager_review"}
     ),
     ("get", "/api/v1/reviews/{review_id}/answers"): Rule("review"),
     ("put", "/api/v1/reviews/{review_id}/answers"): Rule("review", body={"answers": []}),

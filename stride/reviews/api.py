@@ -23,13 +23,14 @@ from stride.access.viewer import Viewer
 from stride.lib.ids import Id
 from stride.lib.pagination import StridePagination
 from stride.reviews import selectors, services
-from stride.reviews.models import Competency, JobLevel, ReviewCycle, ReviewTemplate
+from stride.reviews.models import Competency, JobLevel, Phase, ReviewCycle, ReviewTemplate
 from stride.reviews.schemas import (
     AnswersIn,
     CompetencyIn,
     CycleCreate,
     JobLevelAssign,
     JobLevelIn,
+    Nudge,
     PhaseKind,
     PhaseReopen,
     QuestionIn,
@@ -370,6 +371,13 @@ class TeamCountOut(Schema):
     team: str
     participants: int
     reopened: int = Field(description="Participants with a phase reopened for them by HR.")
+    self_submitted: int = Field(description="Self-assessments submitted.")
+    self_late: int = Field(
+        description="Self-assessments not submitted by the deadline where the person lives "
+        "(or the day HR reopened it until)."
+    )
+    manager_submitted: int = Field(description="Manager reviews submitted.")
+    manager_late: int = Field(description="Manager reviews not submitted by the deadline.")
 
 
 class ProgressOut(Schema):
@@ -417,7 +425,8 @@ class ReopeningOut(Schema):
 
 def _cycle_out(viewer: Viewer, cycle_id: int) -> dict[str, Any]:
     cycle = selectors.cycle_for_viewer(viewer, cycle_id)
-    rows = selectors.cycle_progress(cycle) if cycle.status != cycle.Status.DRAFT else []
+    launched = cycle.status != cycle.Status.DRAFT
+    rows = selectors.cycle_progress(cycle, now=timezone.now()) if launched else []
     return {
         "id": cycle.pk,
         "name": cycle.name,
@@ -642,3 +651,31 @@ def review_answers_submit(request: HttpRequest, review_id: Id) -> dict[str, Any]
         viewer=viewer, participant=role.participant, relationship=role.relationship
     )
     return _answers_out(viewer, review_id)
+
+
+class NudgeOut(Schema):
+    person_id: int = Field(description="Who was sent the e-mail: the person or their manager.")
+    phase: Literal["self_assessment", "manager_review"]
+
+
+@router.post(
+    "/review-participants/{participant_id}/nudges",
+    response={201: NudgeOut},
+    summary="Nudge whoever owes a participant's late work by e-mail (HR)",
+)
+def participant_nudge(
+    request: HttpRequest, participant_id: Id, payload: Nudge
+) -> Status[dict[str, Any]]:
+    """One e-mail to the person (self-assessment) or their manager at launch (manager's
+    review). Work that is not late, or a person already nudged today, answers 409."""
+    viewer = _viewer(request)
+    participant = selectors.participant_to_nudge(viewer, participant_id)
+    services.participant_nudge(viewer=viewer, participant=participant, phase=payload.phase)
+    relationship = selectors.TRACKED_PHASES[Phase(payload.phase)]
+    return Status(
+        201,
+        {
+            "person_id": selectors.answer_author(participant, relationship),
+            "phase": payload.phase,
+        },
+    )

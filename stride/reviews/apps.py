@@ -26,6 +26,12 @@ class ReviewsConfig(AppConfig):
         register_delivery_kind(
             DeliveryKind(prefix=reminders.KEY_PREFIX, render=reminders.review_reminder_messages)
         )
+        register_delivery_kind(
+            DeliveryKind(prefix=reminders.OVERDUE_PREFIX, render=reminders.review_reminder_messages)
+        )
+        register_delivery_kind(
+            DeliveryKind(prefix=reminders.NUDGE_PREFIX, render=reminders.nudge_messages)
+        )
 
         from stride.access.audit import register_private_fields
         from stride.reviews.models import ReviewResponse

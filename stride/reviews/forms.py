@@ -31,6 +31,7 @@ from stride.reviews.schemas import (
     CycleCreate,
     JobLevelAssign,
     JobLevelIn,
+    Nudge,
     PhaseReopen,
     QuestionIn,
     SectionIn,
@@ -318,3 +319,12 @@ class ReopenForm(SchemaForm):
 
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
     until = forms.DateField(label=_("Open until"), widget=DATE_WIDGET)
+
+
+class NudgeForm(SchemaForm):
+    schema = Nudge
+
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        choices=[(p, Phase(p).label) for p in (Phase.SELF_ASSESSMENT, Phase.MANAGER_REVIEW)],
+    )

@@ -195,3 +195,12 @@ class AnswersIn(Schema):
     """A draft: the answers so far (each question once). Saving replaces the draft."""
 
     answers: list[AnswerIn] = Field(default_factory=list, max_length=MAX_SECTIONS * MAX_QUESTIONS)
+
+
+NudgedPhase = Literal["self_assessment", "manager_review"]
+
+
+class Nudge(Schema):
+    """Remind whoever owes this late phase's work (the person, or their manager)."""
+
+    phase: NudgedPhase

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from stride.access.audit import audit_read
@@ -212,27 +212,46 @@ class TeamProgress:
     team: str
     participants: int
     reopened: int
+    self_submitted: int = 0
+    self_late: int = 0
+    manager_submitted: int = 0
+    manager_late: int = 0
 
 
-def cycle_progress(cycle: ReviewCycle) -> list[TeamProgress]:
-    """Participants per team (as at the launch) and how many had a phase reopened: one
-    grouped query each, whatever the cycle's size."""
+def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
+    """Per team (as at the launch): participants, how many had a phase reopened, and for
+    the self-assessment and the manager's review how many submitted and how many are late
+    (past the deadline where the person lives, not submitted). A fixed number of queries,
+    whatever the cycle's size."""
     reopened = dict(
         PhaseReopening.objects.filter(participant__cycle=cycle)
         .values("participant__team_id")
         .annotate(n=Count("participant_id", distinct=True))
         .values_list("participant__team_id", "n")
     )
+    late = lateness_by_team(cycle, now=now)
     rows = (
         CycleParticipant.objects.filter(cycle=cycle)
         .values("team_id", "team__name")
         .annotate(n=Count("id"))
         .order_by("team__name")
     )
-    return [
-        TeamProgress(r["team_id"], r["team__name"] or "", r["n"], reopened.get(r["team_id"], 0))
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        team = late.get(r["team_id"], TeamLateness())
+        out.append(
+            TeamProgress(
+                r["team_id"],
+                r["team__name"] or "",
+                r["n"],
+                reopened.get(r["team_id"], 0),
+                self_submitted=team.submitted.get(Phase.SELF_ASSESSMENT, 0),
+                self_late=team.late.get(Phase.SELF_ASSESSMENT, 0),
+                manager_submitted=team.submitted.get(Phase.MANAGER_REVIEW, 0),
+                manager_late=team.late.get(Phase.MANAGER_REVIEW, 0),
+            )
+        )
+    return out
 
 
 def participant_for_hr(viewer: Viewer, participant_id: int) -> CycleParticipant:
@@ -247,7 +266,7 @@ def participant_for_hr(viewer: Viewer, participant_id: int) -> CycleParticipant:
 
 def cycle_participants(cycle: ReviewCycle) -> QuerySet[CycleParticipant]:
     return (
-        CycleParticipant.objects.filter(cycle=cycle)
+        with_work_state(CycleParticipant.objects.filter(cycle=cycle))
         .select_related("person", "manager", "team")
         .prefetch_related("reopenings")
         .order_by("person__name", "id")
@@ -523,3 +542,112 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
         deadline_passed=passed,
         reopened_until=reopened,
     )
+
+
+# --- progress: who is late ------------------------------------------------------------------
+
+#: The phases whose work is a submitted response, and whose it is.
+TRACKED_PHASES = {
+    Phase.SELF_ASSESSMENT: Relationship.SELF,
+    Phase.MANAGER_REVIEW: Relationship.MANAGER,
+}
+
+
+def _submitted(relationship: str) -> Exists:
+    return Exists(
+        ReviewResponse.objects.filter(
+            participant=OuterRef("pk"), relationship=relationship, submitted_at__isnull=False
+        )
+    )
+
+
+def _reopened_until(phase: str) -> Subquery:
+    return Subquery(
+        PhaseReopening.objects.filter(participant=OuterRef("pk"), kind=phase).values("until")[:1]
+    )
+
+
+def with_work_state(participants: QuerySet[CycleParticipant]) -> QuerySet[CycleParticipant]:
+    """Participants annotated, for each tracked phase, with whether its work is submitted
+    (``<phase>_done``) and the day HR reopened it until (``<phase>_until``)."""
+    annotations: dict[str, Any] = {}
+    for phase, relationship in TRACKED_PHASES.items():
+        annotations[f"{phase}_done"] = _submitted(relationship)
+        annotations[f"{phase}_until"] = _reopened_until(phase)
+    return participants.annotate(**annotations)
+
+
+@dataclass(frozen=True)
+class WorkState:
+    phase: str
+    done: bool
+    late: bool  # past the deadline where the person lives (or HR's reopening), not done
+
+
+def work_states(
+    phases: dict[str, CyclePhase], *, zone_name: str, values: dict[str, Any], now: datetime
+) -> list[WorkState]:
+    """Each tracked phase's state for one participant (``values`` holds the annotations of
+    ``with_work_state``)."""
+    zone = Person(time_zone=zone_name).zone
+    out = []
+    for phase in TRACKED_PHASES:
+        dated = phases.get(phase)
+        done = bool(values.get(f"{phase}_done"))
+        late = (
+            dated is not None
+            and not done
+            and not cycle_dates.is_open(
+                now, ends_on=dated.ends_on, zone=zone, reopened_until=values.get(f"{phase}_until")
+            )
+        )
+        out.append(WorkState(phase, done, late))
+    return out
+
+
+def participant_states(
+    cycle: ReviewCycle, participants: list[CycleParticipant], *, now: datetime
+) -> dict[int, list[WorkState]]:
+    """The tracked phases' states of participants read through ``with_work_state``."""
+    phases = {p.kind: p for p in cycle.phases.all()}
+    return {
+        p.pk: work_states(phases, zone_name=p.person.time_zone, values=p.__dict__, now=now)
+        for p in participants
+    }
+
+
+@dataclass
+class TeamLateness:
+    submitted: dict[str, int] = field(default_factory=dict)
+    late: dict[str, int] = field(default_factory=dict)
+
+
+def lateness_by_team(cycle: ReviewCycle, *, now: datetime) -> dict[int | None, TeamLateness]:
+    """Per team (as at the launch) and tracked phase, how many submitted and how many are
+    late: one query over the participants, whatever the cycle's size."""
+    phases = {p.kind: p for p in cycle.phases.all()}
+    fields = ["team_id", "person__time_zone"]
+    for phase in TRACKED_PHASES:
+        fields += [f"{phase}_done", f"{phase}_until"]
+    out: dict[int | None, TeamLateness] = {}
+    rows = with_work_state(CycleParticipant.objects.filter(cycle=cycle)).values(*fields)
+    for row in rows.iterator(chunk_size=2000):
+        team = out.setdefault(row["team_id"], TeamLateness())
+        for state in work_states(phases, zone_name=row["person__time_zone"], values=row, now=now):
+            team.submitted[state.phase] = team.submitted.get(state.phase, 0) + state.done
+            team.late[state.phase] = team.late.get(state.phase, 0) + state.late
+    return out
+
+
+def participant_to_nudge(viewer: Viewer, participant_id: int) -> CycleParticipant:
+    """A participant of a launched cycle, for HR to nudge (404 for anyone else)."""
+    require_hr(viewer)
+    found = (
+        with_work_state(CycleParticipant.objects.all())
+        .select_related("cycle", "person", "manager")
+        .filter(pk=participant_id, cycle__status=ReviewCycle.Status.LAUNCHED)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

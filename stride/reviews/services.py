@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,10 @@ from stride.access.viewer import Viewer
 from stride.lib import cycle_dates
 from stride.lib.cycle_dates import DatedPhase
 from stride.lib.input import parse_items
+from stride.notify.models import Delivery
+from stride.notify.outbox import deliveries_enqueue_on_commit, deliveries_record
 from stride.org.models import Person, Team
+from stride.reviews import reminders
 from stride.reviews.models import (
     PHASE_ORDER,
     SCORED_KINDS,
@@ -61,11 +64,13 @@ from stride.reviews.schemas import (
 )
 from stride.reviews.selectors import (
     ANSWER_PHASE,
+    TRACKED_PHASES,
     answer_author,
     answering_questions,
     cycle_candidates,
     require_hr,
     version_is_locked,
+    work_states,
 )
 
 MIN_SCALE_POINTS = 2
@@ -904,3 +909,50 @@ def review_submit(
         changes={"answered": len(response.answers)},
     )
     return response
+
+
+# --- nudges ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_nudge(
+    *, viewer: Viewer, participant: CycleParticipant, phase: str, now: datetime | None = None
+) -> int:
+    """HR reminds whoever owes a late phase's work (the person for their self-assessment,
+    their manager for the manager's review) with one e-mail through the outbox, at most
+    once a (UTC) day per person nudged. ``participant`` comes from
+    ``selectors.participant_to_nudge``. Returns the delivery's id."""
+    require_hr(viewer)
+    now = now or timezone.now()
+    relationship = TRACKED_PHASES.get(Phase(phase)) if phase in PHASE_ORDER else None
+    if relationship is None:
+        raise ValidationError(
+            {"phase": _("Only the self-assessment and the manager's review can be nudged.")}
+        )
+    phases = {p.kind: p for p in CyclePhase.objects.filter(cycle_id=participant.cycle_id)}
+    states = work_states(
+        phases, zone_name=participant.person.time_zone, values=participant.__dict__, now=now
+    )
+    if not next(s.late for s in states if s.phase == phase):
+        raise ValidationError({"phase": _("This work is not late: there is nothing to nudge.")})
+    whom = answer_author(participant, relationship)
+    if whom is None:
+        raise ValidationError({"phase": _("This person had no manager at the launch.")})
+    day = now.astimezone(UTC).date()
+    if Delivery.objects.filter(
+        person_id=whom, key__startswith=f"{reminders.NUDGE_PREFIX}{day.isoformat()}:"
+    ).exists():
+        raise ValidationError(
+            {"phase": _("They were already nudged today; you can nudge them again tomorrow.")}
+        )
+    ids = deliveries_record(
+        person_keys=[(whom, reminders.nudge_key(day, participant.pk, phase))], now=now
+    )
+    deliveries_enqueue_on_commit(ids)
+    audit_write(
+        actor=viewer,
+        action="review_cycle.nudge",
+        target=participant.cycle,
+        changes={"person": whom, "participant": participant.person_id, "phase": phase},
+    )
+    return ids[0] if ids else 0

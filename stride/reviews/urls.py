@@ -28,6 +28,9 @@ urlpatterns = [
     ),
     path("mine/", views.my_reviews, name="mine"),
     path("<id:review_id>/", views.review, name="review"),
+    path(
+        "participants/<id:participant_id>/nudge", views.participant_nudge, name="participant_nudge"
+    ),
     path("competencies/", views.competencies, name="competencies"),
     path("competencies/job-levels", views.job_level_add, name="job_level_add"),
     path("competencies/new", views.competency_add, name="competency_add"),

@@ -33,6 +33,7 @@ from stride.reviews.forms import (
     CycleForm,
     JobLevelAssignForm,
     JobLevelForm,
+    NudgeForm,
     PersonLookupForm,
     QuestionForm,
     ReopenForm,
@@ -42,7 +43,7 @@ from stride.reviews.forms import (
     question_initial,
 )
 from stride.reviews.models import ReviewTemplate, TemplateSection
-from stride.reviews.schemas import AnswersIn, QuestionIn
+from stride.reviews.schemas import AnswersIn, Nudge, QuestionIn
 
 
 def _viewer(request: HttpRequest) -> Viewer:
@@ -510,6 +511,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """A cycle's calendar and filter; before the launch, how many people it would take;
     after, progress per team and the participants, each with a form to reopen a phase."""
     viewer = _viewer(request)
+    now = timezone.now()
     cycle = selectors.cycle_for_viewer(viewer, cycle_id)
     launched = cycle.status != cycle.Status.DRAFT
     page = (
@@ -527,11 +529,21 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "phases": selectors.ordered_phases(cycle),
             "launched": launched,
             "candidates": None if launched else selectors.cycle_candidates(cycle).count(),
-            "progress": selectors.cycle_progress(cycle) if launched else [],
+            "progress": selectors.cycle_progress(cycle, now=now) if launched else [],
+            "rows": _participant_rows(cycle, page, now=now),
             "page": page,
             "phase_choices": ReopenForm.base_fields["phase"].choices,  # type: ignore[attr-defined]
         },
     )
+
+
+def _participant_rows(cycle: Any, page: Any, *, now: Any) -> list[tuple[Any, Any]]:
+    """Each participant of the page with the state of its tracked phases."""
+    if page is None:
+        return []
+    participants = list(page)
+    states = selectors.participant_states(cycle, participants, now=now)
+    return [(p, states[p.pk]) for p in participants]
 
 
 @login_required
@@ -574,6 +586,28 @@ def participant_reopen(request: HttpRequest, participant_id: int) -> HttpRespons
 
 
 @login_required
+@require_POST
+def participant_nudge(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """Nudge whoever owes a participant's late work; problems are shown at the top."""
+    viewer = _viewer(request)
+    participant = selectors.participant_to_nudge(viewer, participant_id)
+    form = NudgeForm(request.POST)
+
+    def save() -> Any:
+        assert isinstance(form.parsed, Nudge)
+        services.participant_nudge(viewer=viewer, participant=participant, phase=form.parsed.phase)
+        return True
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Nudged: they will get an e-mail."))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, str(text))
+    return redirect("reviews:cycle_detail", cycle_id=participant.cycle_id)
+
+
+@login_required
 @require_safe
 def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The participants as CSV: person, team, manager and, per phase, its deadline date
@@ -588,9 +622,15 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
         ["name", "email", "team", "manager"]
         + [f"{p.kind}_ends_on" for p in phases]
         + [f"{p.kind}_reopened_until" for p in phases]
+        + [f"{kind}_status" for kind in selectors.TRACKED_PHASES]
     )
+    now = timezone.now()
+    dated = {p.kind: p for p in phases}
     for participant in selectors.cycle_participants(cycle).iterator(chunk_size=1000):
         reopened = {r.kind: r.until for r in participant.reopenings.all()}
+        states = selectors.work_states(
+            dated, zone_name=participant.person.time_zone, values=participant.__dict__, now=now
+        )
         writer.writerow(
             [
                 participant.person.name,
@@ -600,6 +640,7 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
             ]
             + [p.ends_on.isoformat() for p in phases]
             + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
+            + ["submitted" if s.done else "late" if s.late else "" for s in states]
         )
     return response
 

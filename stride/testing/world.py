@@ -214,7 +214,13 @@ def build_world(cast: Cast) -> World:
         return {"cycle_id": make_cycle(cast, cycle_template).pk}
 
     def launched_participant() -> dict[str, int]:
-        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        # Its phases are over, so every participant's work is late (HR may nudge).
+        cycle = launch_cycle(
+            cast,
+            cycle_template,
+            team_ids=[cast.product.pk],
+            start=timezone.localdate() - timedelta(days=60),
+        )
         participant = cycle.participants.get(person=cast.alice)
         return {"participant_id": participant.pk, "cycle_id": cycle.pk}
 
