@@ -36,7 +36,6 @@ from stride.access import services as access_services
 from stride.goals.checkins import services as checkin_services
 from stride.goals.models import Objective
 from stride.org.models import Person
-from stride.reviews import selectors as review_selectors
 from stride.reviews import services as review_services
 from stride.testing.builders import (
     add_reports,
@@ -47,7 +46,14 @@ from stride.testing.builders import (
     record,
 )
 from stride.testing.cast import PASSWORD, Cast
-from stride.testing.reviews import launch_cycle, make_cycle, make_framework, make_template, rating
+from stride.testing.reviews import (
+    complete_answers,
+    launch_cycle,
+    make_cycle,
+    make_framework,
+    make_template,
+    rating,
+)
 
 MEMBERS = ("skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep")
 EVERYONE = frozenset(MEMBERS)
@@ -233,19 +239,11 @@ def build_world(cast: Cast) -> World:
             (cast.alice, "self", SELF_DRAFT),
             (cast.manager, "manager", MANAGER_DRAFT),
         ):
-            questions = review_selectors.answering_questions(
-                cycle.template_version_id, relationship
-            )
             review_services.review_draft_save(
                 viewer=cast.viewer(author),
                 participant=participant,
                 relationship=relationship,
-                answers=[
-                    {"question_id": q.pk, "rating": 3, "text": words}
-                    if q.is_scored
-                    else {"question_id": q.pk, "text": words, "items": [words]}
-                    for q in questions
-                ],
+                answers=complete_answers(cycle, relationship, words),
             )
         return {"review_id": participant.pk}
 

@@ -20,7 +20,7 @@ from stride.reviews import selectors, services
 from stride.reviews.models import ReviewCycle
 from stride.testing import Cast, Clock
 from stride.testing.clock import NOW
-from stride.testing.reviews import launch_cycle, make_template
+from stride.testing.reviews import launch_cycle, make_template, submit_self_assessment
 
 pytestmark = pytest.mark.clock
 __all__ = ["immediate_tasks"]
@@ -31,23 +31,10 @@ def cycle(cast: Cast) -> ReviewCycle:
     return launch_cycle(cast, make_template(cast), team_ids=[cast.product.pk])
 
 
-def submit_self(cast: Cast, cycle: ReviewCycle, person: object) -> None:
-    participant = cycle.participants.get(person=person)
-    answers = [
-        {"question_id": q.pk, "rating": 3} if q.is_scored else {"question_id": q.pk, "items": ["x"]}
-        for q in selectors.answering_questions(cycle.template_version_id, "self")
-    ]
-    viewer = cast.viewer(participant.person)
-    services.review_draft_save(
-        viewer=viewer, participant=participant, relationship="self", answers=answers
-    )
-    services.review_submit(viewer=viewer, participant=participant, relationship="self")
-
-
 def test_progress_counts_submitted_and_late_self_assessments_per_team(
     cast: Cast, cycle: ReviewCycle, clock: Clock
 ) -> None:
-    submit_self(cast, cycle, cast.alice)
+    submit_self_assessment(cast, cycle, cast.alice)
     [before] = selectors.cycle_progress(cycle, now=NOW)
     assert (before.self_submitted, before.self_late) == (1, 0)
     clock.move_to(NOW + timedelta(days=8))
@@ -113,7 +100,7 @@ def test_work_that_is_not_late_cannot_be_nudged(
     alice = selectors.participant_to_nudge(hr, cycle.participants.get(person=cast.alice).pk)
     with pytest.raises(ValidationError, match="not late"):
         services.participant_nudge(viewer=hr, participant=alice, phase="self_assessment")
-    submit_self(cast, cycle, cast.alice)
+    submit_self_assessment(cast, cycle, cast.alice)
     clock.move_to(NOW + timedelta(days=8))
     alice = selectors.participant_to_nudge(hr, alice.pk)
     with pytest.raises(ValidationError, match="not late"):

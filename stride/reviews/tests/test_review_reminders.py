@@ -11,12 +11,12 @@ import pytest
 from django.core import mail
 
 from stride.notify.tests.conftest import CaptureCallbacks, immediate_tasks
-from stride.reviews import selectors, services
+from stride.reviews import services
 from stride.reviews.models import ReviewCycle
 from stride.reviews.reminders import review_reminder_sweep
 from stride.reviews.selectors import ordered_phases
 from stride.testing import Cast, Clock
-from stride.testing.reviews import launch_cycle, make_cycle, make_template
+from stride.testing.reviews import launch_cycle, make_cycle, make_template, submit_self_assessment
 
 pytestmark = pytest.mark.clock
 __all__ = ["immediate_tasks"]
@@ -82,20 +82,6 @@ def test_nobody_is_reminded_after_the_deadline_or_for_a_draft(
     assert sweep(local(due + timedelta(days=1), 8, 30, "Europe/Berlin")) == []
     assert ordered_phases(draft)[0].ends_on == due
     assert "outsider@example.com" not in sweep(local(due, 9, 30, "UTC"))
-
-
-def submit_self_assessment(cast: Cast, cycle: ReviewCycle, person: object) -> None:
-    participant = cycle.participants.get(person=person)
-    questions = selectors.answering_questions(cycle.template_version_id, "self")
-    answers = [
-        {"question_id": q.pk, "rating": 3} if q.is_scored else {"question_id": q.pk, "items": ["x"]}
-        for q in questions
-    ]
-    viewer = cast.viewer(participant.person)
-    services.review_draft_save(
-        viewer=viewer, participant=participant, relationship="self", answers=answers
-    )
-    services.review_submit(viewer=viewer, participant=participant, relationship="self")
 
 
 def test_people_who_submitted_are_not_reminded(
