@@ -34,7 +34,9 @@ class ReviewsConfig(AppConfig):
         )
 
         from stride.access.audit import register_private_fields
-        from stride.reviews.models import ReviewResponse
+        from stride.reviews.models import ReviewerAssignment, ReviewResponse
 
-        # The audit log (read by HR) records that answers changed, never the answers.
+        # The audit log (read by HR) records that answers changed, never the answers, and
+        # that a reviewer declined, not their words.
         register_private_fields(ReviewResponse, ["answers"])
+        register_private_fields(ReviewerAssignment, ["decline_reason"])

@@ -250,6 +250,8 @@ class CycleForm(SchemaForm):
         initial=["active"],
         widget=forms.CheckboxSelectMultiple,
     )
+    min_peers = forms.IntegerField(label=_("Fewest peers to nominate"), initial=3)
+    max_peers = forms.IntegerField(label=_("Most peers"), initial=8)
 
     def __init__(
         self,

@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import Field
 
 from stride.lib.fields import (
+    CommentText,
     Day,
     Id,
     LongText,
@@ -128,6 +129,7 @@ PhaseKind = Literal[
 ]
 ParticipantStatus = Literal["active", "on_leave"]
 MAX_CYCLE_TEAMS = 200
+MAX_PEERS = 20
 
 
 def _active_only() -> list[ParticipantStatus]:
@@ -163,6 +165,16 @@ class CycleCreate(Schema):
         json_schema_extra={"default": ["active"]},
     )
     phases: list[PhaseIn] = Field(min_length=1, max_length=6)
+    min_peers: int = Field(
+        default=3, ge=0, le=MAX_PEERS, description="Fewest peers each participant nominates."
+    )
+    max_peers: int = Field(
+        default=8,
+        ge=1,
+        le=MAX_PEERS,
+        description="Most peers a participant nominates and their manager approves; not "
+        "below ``min_peers`` (409).",
+    )
 
 
 class PhaseReopen(Schema):
@@ -204,3 +216,27 @@ class Nudge(Schema):
     """Remind whoever owes this late phase's work (the person, or their manager)."""
 
     phase: NudgedPhase
+
+
+# --- peer and upward reviewers -----------------------------------------------------------
+
+
+class PeerNominate(Schema):
+    """The peers a participant nominates (replacing their nominations not yet decided)."""
+
+    reviewer_ids: list[Id] = Field(max_length=MAX_PEERS)
+
+
+class PeerDecision(Schema):
+    """A manager's decisions on a participant's peers: approve nominations, remove peers,
+    add peers of their own (approved at once)."""
+
+    approve: list[Id] = Field(default_factory=list, max_length=MAX_PEERS)
+    remove: list[Id] = Field(default_factory=list, max_length=MAX_PEERS)
+    add: list[Id] = Field(default_factory=list, max_length=MAX_PEERS)
+
+
+class ReviewDecline(Schema):
+    """A reviewer declines to review, saying why."""
+
+    reason: CommentText

@@ -324,7 +324,11 @@ def person_for_hr(viewer: Viewer, person_id: int) -> Person:
 ANSWER_PHASE = {
     Relationship.SELF: Phase.SELF_ASSESSMENT,
     Relationship.MANAGER: Phase.MANAGER_REVIEW,
+    Relationship.PEER: Phase.PEER_REVIEWS,
+    Relationship.UPWARD: Phase.PEER_REVIEWS,
 }
+#: Relationships whose answers are anonymous: never shown with, or logged under, an author.
+ANONYMOUS = frozenset({Relationship.PEER, Relationship.UPWARD})
 #: Whose answers each party of a review may see once both have submitted.
 COUNTERPART = {Relationship.SELF: Relationship.MANAGER, Relationship.MANAGER: Relationship.SELF}
 #: Goal results cover the objectives of the year up to the self-assessment's last day.

@@ -111,15 +111,18 @@ def launch_cycle(cast: Cast, template: ReviewTemplate, **extra: Any) -> ReviewCy
 
 
 def complete_answers(cycle: ReviewCycle, relationship: str, words: str = "x") -> list[Any]:
-    """An answer to every question ``relationship`` answers in ``cycle``: a rating of 3,
-    or ``words`` as the text and only item."""
+    """An answer to every question ``relationship`` answers in ``cycle``: a rating of 3
+    (with ``words`` as its comment), ``words`` as a list's only item, or as the text."""
     questions = selectors.answering_questions(cycle.template_version_id, relationship)
     return [
         {"question_id": q.pk, "rating": 3, "text": words}
         if q.is_scored
-        else {"question_id": q.pk, "text": words, "items": [words]}
+        else {"question_id": q.pk, "text": words, "items": [words] if q.kind in LISTS else []}
         for q in questions
     ]
+
+
+LISTS = ("list", "next_goals")
 
 
 def submit_self_assessment(cast: Cast, cycle: ReviewCycle, person: Person) -> None:
