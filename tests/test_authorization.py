@@ -54,7 +54,10 @@ from stride.testing.world import (
 # Who may reach a route: every signed-in member, the target's readers, its editors, HR, or
 # (for a person) those who may read the person's check-ins.
 # ``review``: the parties to a review (the person reviewed and their manager at launch).
-Access = Literal["signed_in", "read", "edit", "hr", "checkins", "review"]
+# ``reviewee`` / ``review_manager``: one of them.
+Access = Literal[
+    "signed_in", "read", "edit", "hr", "checkins", "review", "reviewee", "review_manager"
+]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 PERIOD = {"period_start": THIS_QUARTER[0].isoformat(), "period_end": THIS_QUARTER[1].isoformat()}
 
@@ -242,6 +245,25 @@ WEB: dict[tuple[str, str], Rule] = {
     ("reviews:review", "post"): Rule(
         "review", ok=(302,), form=Form(page_as="alice", fill={"action": "save"})
     ),
+    # Peers: the person nominates, their manager decides; a reviewer answers or declines.
+    ("reviews:peers", "get"): Rule("review"),
+    ("reviews:peers", "post"): Rule(
+        "reviewee", ok=(302,), form=Form(page_as="alice", fill={"emails": "bob@example.com"})
+    ),
+    ("reviews:peers_decide", "post"): Rule(
+        "review_manager",
+        ok=(302,),
+        form=Form(page="reviews:peers", page_as="manager", fill={"add": "bob@example.com"}),
+    ),
+    ("reviews:request", "get"): Rule("read"),
+    ("reviews:request", "post"): Rule(
+        "edit", ok=(302,), form=Form(page_as="manager", fill={"action": "save"})
+    ),
+    ("reviews:request_decline", "post"): Rule(
+        "edit",
+        ok=(302,),
+        form=Form(page="reviews:request", page_as="manager", fill={"reason": "Walk decline"}),
+    ),
     ("reviews:person_job_level", "get"): Rule("hr"),
     ("reviews:person_job_level", "post"): Rule("hr", ok=(302,), form=Form()),
 }
@@ -346,6 +368,20 @@ API: dict[tuple[str, str], Rule] = {
         "hr", ok=(201,), body={"phase": "manager_review"}
     ),
     ("get", "/api/v1/reviews/{review_id}/answers"): Rule("review"),
+    ("get", "/api/v1/reviews/{review_id}/peers"): Rule("review"),
+    ("put", "/api/v1/reviews/{review_id}/peers"): Rule(
+        "reviewee", body={"reviewer_ids": ["{bob_id}"]}
+    ),
+    ("post", "/api/v1/reviews/{review_id}/peers/decisions"): Rule(
+        "review_manager", body={"add": ["{bob_id}"]}
+    ),
+    ("get", "/api/v1/review-requests"): Rule("signed_in"),
+    ("post", "/api/v1/review-requests/{request_id}/decline"): Rule(
+        "edit", body={"reason": "Walk decline"}
+    ),
+    ("get", "/api/v1/review-requests/{request_id}/answers"): Rule("read"),
+    ("put", "/api/v1/review-requests/{request_id}/answers"): Rule("edit", body={"answers": []}),
+    ("post", "/api/v1/review-requests/{request_id}/answers/submit"): Rule("edit", body={}),
     ("put", "/api/v1/reviews/{review_id}/answers"): Rule("review", body={"answers": []}),
     ("post", "/api/v1/reviews/{review_id}/answers/submit"): Rule("review", body={}),
 }
@@ -406,6 +442,8 @@ def allowed(rule: Rule, target: Target) -> frozenset[str]:
         "hr": HR_ONLY,
         "checkins": target.checkin_readers,
         "review": target.review_parties,
+        "reviewee": target.reviewee,
+        "review_manager": target.review_manager,
     }[rule.access]
 
 
@@ -554,13 +592,17 @@ def leaks(world: World, member: str | None, response: HttpResponse) -> list[str]
 
 
 def body_of(body: dict[str, Any], world: World) -> dict[str, Any]:
-    """``body`` with each value written ``"{name}"`` replaced by that world id."""
-    return {
-        key: world.ids[value[1:-1]]
-        if isinstance(value, str) and value.startswith("{") and value.endswith("}")
-        else value
-        for key, value in body.items()
-    }
+    """``body`` with each value (or list item) written ``"{name}"`` replaced by that world
+    id."""
+
+    def filled(value: Any) -> Any:
+        if isinstance(value, list):
+            return [filled(item) for item in value]
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            return world.ids[value[1:-1]]
+        return value
+
+    return {key: filled(value) for key, value in body.items()}
 
 
 def query_of(rule_query: dict[str, str], world: World) -> dict[str, str]:

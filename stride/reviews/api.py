@@ -23,7 +23,14 @@ from stride.access.viewer import Viewer
 from stride.lib.ids import Id
 from stride.lib.pagination import StridePagination
 from stride.reviews import selectors, services
-from stride.reviews.models import Competency, JobLevel, Phase, ReviewCycle, ReviewTemplate
+from stride.reviews.models import (
+    Competency,
+    JobLevel,
+    Phase,
+    ReviewCycle,
+    ReviewerAssignment,
+    ReviewTemplate,
+)
 from stride.reviews.schemas import (
     AnswersIn,
     CompetencyIn,
@@ -31,11 +38,14 @@ from stride.reviews.schemas import (
     JobLevelAssign,
     JobLevelIn,
     Nudge,
+    PeerDecision,
+    PeerNominate,
     PhaseKind,
     PhaseReopen,
     QuestionIn,
     QuestionKindValue,
     Relationship,
+    ReviewDecline,
     SectionIn,
     TemplateChange,
     TemplateCreate,
@@ -541,7 +551,7 @@ class ReviewQuestionOut(Schema):
 
 
 class ReviewSideOut(Schema):
-    relationship: Literal["self", "manager"]
+    relationship: Relationship
     submitted_at: datetime | None
     answers: list[AnswerOut]
 
@@ -550,7 +560,7 @@ class ReviewAnswersOut(Schema):
     review_id: int
     cycle_id: int
     person_id: int
-    relationship: Literal["self", "manager"] = Field(description="The caller's part.")
+    relationship: Relationship = Field(description="The caller's part.")
     due_on: date | None = Field(description="The caller's phase ends with this day.")
     deadline_passed: bool
     questions: list[ReviewQuestionOut] = Field(description="The questions the caller answers.")
@@ -574,7 +584,10 @@ def _side(relationship: str, response: Any) -> dict[str, Any]:
 
 
 def _answers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
-    role = selectors.review_for_viewer(viewer, review_id)
+    return _packet_out(viewer, selectors.review_for_viewer(viewer, review_id))
+
+
+def _packet_out(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
     packet = selectors.review_packet(viewer, role, now=timezone.now())
     participant = role.participant
     return {
@@ -679,3 +692,189 @@ def participant_nudge(
             "phase": payload.phase,
         },
     )
+
+
+# --- peer and upward reviewers -------------------------------------------------------------
+
+AssignmentStatus = Literal["nominated", "approved", "declined", "removed"]
+
+
+class PeerOut(Schema):
+    reviewer_id: int
+    name: str
+    status: AssignmentStatus
+    decline_reason: str | None = Field(
+        description="Why the peer declined: shown to the manager only (null otherwise)."
+    )
+
+
+class PeersOut(Schema):
+    review_id: int
+    min_peers: int
+    max_peers: int
+    peers: list[PeerOut]
+
+
+def _peers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
+    role = selectors.review_for_viewer(viewer, review_id)
+    participant = role.participant
+    is_manager = role.relationship == "manager"
+    return {
+        "review_id": participant.pk,
+        "min_peers": participant.cycle.min_peers,
+        "max_peers": participant.cycle.max_peers,
+        "peers": [
+            {
+                "reviewer_id": a.reviewer_id,
+                "name": a.reviewer.name,
+                "status": a.status,
+                "decline_reason": a.decline_reason if is_manager else None,
+            }
+            for a in selectors.peers_of(participant)
+        ],
+    }
+
+
+@router.get(
+    "/reviews/{review_id}/peers",
+    response=PeersOut,
+    summary="A review's peer reviewers (the person and their manager)",
+)
+def review_peers(request: HttpRequest, review_id: Id) -> dict[str, Any]:
+    return _peers_out(_viewer(request), review_id)
+
+
+@router.put(
+    "/reviews/{review_id}/peers",
+    response=PeersOut,
+    summary="Nominate your peer reviewers",
+)
+def review_peers_nominate(
+    request: HttpRequest, review_id: Id, payload: PeerNominate
+) -> dict[str, Any]:
+    """The person reviewed names between the cycle's fewest and most peers while peer
+    nomination is open; nominations not yet decided are replaced. Yourself, someone
+    unknown or a direct report already reviewing upward answers 409 naming the entry."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    services.peer_nominate(
+        viewer=viewer, participant=role.participant, reviewer_ids=payload.reviewer_ids
+    )
+    return _peers_out(viewer, review_id)
+
+
+@router.post(
+    "/reviews/{review_id}/peers/decisions",
+    response=PeersOut,
+    summary="Approve, remove or add peer reviewers (the manager)",
+)
+def review_peers_decide(
+    request: HttpRequest, review_id: Id, payload: PeerDecision
+) -> dict[str, Any]:
+    """Only the person's manager at the launch; more approved peers than the cycle's
+    most answers 409."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    services.peer_decide(viewer=viewer, participant=role.participant, **payload.model_dump())
+    return _peers_out(viewer, review_id)
+
+
+class ReviewRequestOut(Schema):
+    id: int
+    review_id: int
+    cycle_id: int
+    person_id: int = Field(description="The person to review.")
+    person_name: str
+    relationship: Literal["peer", "upward"]
+    status: AssignmentStatus
+
+    @staticmethod
+    def resolve_review_id(request: ReviewerAssignment) -> int:
+        return request.participant_id
+
+    @staticmethod
+    def resolve_cycle_id(request: ReviewerAssignment) -> int:
+        return request.participant.cycle_id
+
+    @staticmethod
+    def resolve_person_id(request: ReviewerAssignment) -> int:
+        return request.participant.person_id
+
+    @staticmethod
+    def resolve_person_name(request: ReviewerAssignment) -> str:
+        return request.participant.person.name
+
+
+@router.get(
+    "/review-requests",
+    response=list[ReviewRequestOut],
+    summary="The peer and upward reviews you are asked to write",
+)
+@paginate(StridePagination)
+def review_request_list(request: HttpRequest) -> QuerySet[ReviewerAssignment]:
+    return selectors.review_requests_of(_viewer(request))
+
+
+@router.post(
+    "/review-requests/{request_id}/decline",
+    response=ReviewRequestOut,
+    summary="Decline to write a review, saying why",
+)
+def review_request_decline(
+    request: HttpRequest, request_id: Id, payload: ReviewDecline
+) -> ReviewerAssignment:
+    viewer = _viewer(request)
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    return services.reviewer_decline(viewer=viewer, assignment=assignment, reason=payload.reason)
+
+
+def _request_role(viewer: Viewer, request_id: int) -> selectors.ReviewRole:
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    return selectors.ReviewRole(assignment.participant, assignment.relationship)
+
+
+@router.get(
+    "/review-requests/{request_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Your answers as a peer or upward reviewer",
+)
+def review_request_answers(request: HttpRequest, request_id: Id) -> dict[str, Any]:
+    """Your own answers only: a peer's or report's answers are never shown with their
+    author, and nobody else's are shown here (``other`` is always null)."""
+    viewer = _viewer(request)
+    return _packet_out(viewer, _request_role(viewer, request_id))
+
+
+@router.put(
+    "/review-requests/{request_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Save your draft answers as a peer or upward reviewer",
+)
+def review_request_answers_save(
+    request: HttpRequest, request_id: Id, payload: AnswersIn
+) -> dict[str, Any]:
+    """An approved reviewer only (404 before the manager approves), until the peer and
+    upward reviews' deadline."""
+    viewer = _viewer(request)
+    role = _request_role(viewer, request_id)
+    services.review_draft_save(
+        viewer=viewer,
+        participant=role.participant,
+        relationship=role.relationship,
+        answers=payload.answers,
+    )
+    return _packet_out(viewer, role)
+
+
+@router.post(
+    "/review-requests/{request_id}/answers/submit",
+    response=ReviewAnswersOut,
+    summary="Submit your answers as a peer or upward reviewer",
+)
+def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[str, Any]:
+    viewer = _viewer(request)
+    role = _request_role(viewer, request_id)
+    services.review_submit(
+        viewer=viewer, participant=role.participant, relationship=role.relationship
+    )
+    return _packet_out(viewer, role)

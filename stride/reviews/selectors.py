@@ -36,6 +36,7 @@ from stride.reviews.models import (
     QuestionKind,
     Relationship,
     ReviewCycle,
+    ReviewerAssignment,
     ReviewResponse,
     ReviewTemplate,
     TemplateQuestion,
@@ -454,16 +455,24 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
     participant = role.participant
     cycle = participant.cycle
     relationship = role.relationship
-    counterpart = COUNTERPART[Relationship(relationship)]
-    responses = {
-        r.relationship: r
-        for r in ReviewResponse.objects.filter(
-            participant=participant, relationship__in=[relationship, counterpart]
-        )
-        if r.author_id == answer_author(participant, r.relationship)
-    }
+    # A peer or upward reviewer sees their own answers only.
+    counterpart = COUNTERPART.get(Relationship(relationship))
+    if counterpart is None:
+        responses = {
+            relationship: ReviewResponse.objects.filter(
+                participant=participant, relationship=relationship, author_id=viewer.person_id
+            ).first()
+        }
+    else:
+        responses = {
+            r.relationship: r
+            for r in ReviewResponse.objects.filter(
+                participant=participant, relationship__in=[relationship, counterpart]
+            )
+            if r.author_id == answer_author(participant, r.relationship)
+        }
     mine = responses.get(relationship)
-    theirs = responses.get(counterpart)
+    theirs = responses.get(counterpart) if counterpart else None
     other_submitted = theirs is not None and theirs.submitted_at is not None
     both = mine is not None and mine.submitted_at is not None and other_submitted
     other = theirs if both else None
@@ -473,7 +482,7 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
     questions = list(answering_questions(cycle.template_version_id, relationship))
     other_questions = (
         list(answering_questions(cycle.template_version_id, counterpart))
-        if other is not None
+        if other is not None and counterpart is not None
         else []
     )
     every = questions + other_questions
@@ -655,3 +664,55 @@ def participant_to_nudge(viewer: Viewer, participant_id: int) -> CycleParticipan
     if found is None:
         raise Http404
     return found
+
+
+# --- peer and upward reviewers -------------------------------------------------------------
+
+
+def peers_of(participant: CycleParticipant) -> QuerySet[ReviewerAssignment]:
+    """A participant's peer reviewers (nominated, approved, removed, declined), by name."""
+    return (
+        ReviewerAssignment.objects.filter(participant=participant, relationship=Relationship.PEER)
+        .select_related("reviewer")
+        .order_by("reviewer__name", "id")
+    )
+
+
+def review_requests_of(viewer: Viewer) -> QuerySet[ReviewerAssignment]:
+    """The peer and upward reviews the viewer is asked to write (nominated or approved)
+    in launched cycles, newest cycle first."""
+    if viewer.person_id is None:
+        return ReviewerAssignment.objects.none()
+    return (
+        ReviewerAssignment.objects.filter(
+            reviewer_id=viewer.person_id,
+            status__in=[ReviewerAssignment.Status.NOMINATED, ReviewerAssignment.Status.APPROVED],
+            participant__cycle__status=ReviewCycle.Status.LAUNCHED,
+        )
+        .select_related("participant__cycle", "participant__person")
+        .order_by("-participant__cycle__launched_at", "participant__person__name", "id")
+    )
+
+
+def review_request_for_viewer(viewer: Viewer, assignment_id: int) -> ReviewerAssignment:
+    """One of the viewer's review requests (404 for anyone else, their own declined or
+    removed ones included)."""
+    found = (
+        review_requests_of(viewer)
+        .select_related("participant__cycle__template_version", "participant__manager")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def people_by_emails(viewer: Viewer, emails: list[str]) -> dict[str, int]:
+    """The ids of the people the viewer may see with these e-mail addresses (by the
+    address in lower case)."""
+    wanted = {e.lower() for e in emails}
+    if not wanted:
+        return {}
+    found = people_visible_to(viewer).filter(email__in=wanted).values_list("email", "pk")
+    return {email.lower(): pk for email, pk in found}

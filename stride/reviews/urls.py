@@ -28,6 +28,10 @@ urlpatterns = [
     ),
     path("mine/", views.my_reviews, name="mine"),
     path("<id:review_id>/", views.review, name="review"),
+    path("<id:review_id>/peers", views.peers, name="peers"),
+    path("<id:review_id>/peers/decide", views.peers_decide, name="peers_decide"),
+    path("requests/<id:request_id>/", views.review_request, name="request"),
+    path("requests/<id:request_id>/decline", views.review_request_decline, name="request_decline"),
     path(
         "participants/<id:participant_id>/nudge", views.participant_nudge, name="participant_nudge"
     ),

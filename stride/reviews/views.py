@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -43,7 +43,7 @@ from stride.reviews.forms import (
     question_initial,
 )
 from stride.reviews.models import ReviewTemplate, TemplateSection
-from stride.reviews.schemas import AnswersIn, Nudge, QuestionIn
+from stride.reviews.schemas import AnswersIn, Nudge, PeerDecision, QuestionIn, ReviewDecline
 
 
 def _viewer(request: HttpRequest) -> Viewer:
@@ -660,6 +660,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
         {
             "own": [p for p in listed if p.person_id == viewer.person_id],
             "reports": [p for p in listed if p.person_id != viewer.person_id],
+            "requests": list(selectors.review_requests_of(viewer)[:MY_REVIEWS_SHOWN]),
         },
     )
 
@@ -710,7 +711,9 @@ def _problems_by_question(
 def _review_page(
     request: HttpRequest,
     packet: selectors.ReviewPacket,
+    url: str,
     *,
+    request_id: int | None = None,
     status: int = 200,
     problems: list[InputProblem] | None = None,
     posted: Any = None,
@@ -734,6 +737,9 @@ def _review_page(
             "rows": [(row, on_question.get(row.question.pk, [])) for row in rows],
             "general_problems": general,
             "is_self": packet.relationship == "self",
+            "anonymous": packet.relationship in selectors.ANONYMOUS,
+            "form_url": url,
+            "request_id": request_id,
         },
         status=status,
     )
@@ -755,10 +761,21 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
     htmx, answering only the draft's status line); ``action=submit`` saves, then submits."""
     viewer = _viewer(request)
     role = selectors.review_for_viewer(viewer, review_id)
+    return _answer_view(request, viewer, role, reverse("reviews:review", args=[review_id]))
+
+
+def _answer_view(
+    request: HttpRequest,
+    viewer: Viewer,
+    role: selectors.ReviewRole,
+    url: str,
+    request_id: int | None = None,
+) -> HttpResponse:
+    """Show the viewer's answers in ``role`` at ``url``, or save (and submit) them."""
     now = timezone.now()
-    if request.method != "POST":
-        return _review_page(request, selectors.review_packet(viewer, role, now=now))
     packet = selectors.review_packet(viewer, role, now=now)
+    if request.method != "POST":
+        return _review_page(request, packet, url, request_id=request_id)
     problems: list[InputProblem] = []
     try:
         parsed = parse(AnswersIn, {"answers": answers_from_post(packet, request.POST)})
@@ -786,9 +803,139 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
         )
     if problems:
         fresh = selectors.review_packet(viewer, role, now=now)
-        return _review_page(request, fresh, status=422, problems=problems, posted=request.POST)
+        return _review_page(
+            request,
+            fresh,
+            url,
+            request_id=request_id,
+            status=422,
+            problems=problems,
+            posted=request.POST,
+        )
     if request.POST.get("action") == "submit":
         messages.success(request, _("Submitted."))
     else:
         messages.success(request, _("Draft saved."))
-    return redirect("reviews:review", review_id=role.participant.pk)
+    return redirect(url)
+
+
+# --- peer and upward reviewers -------------------------------------------------------------
+
+
+def _emails(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+def _people_ids(viewer: Viewer, field_name: str, text: str) -> tuple[list[int], list[str]]:
+    """The ids of the people named by e-mail in ``text``, and a problem for each unknown."""
+    emails = _emails(text)
+    found = selectors.people_by_emails(viewer, emails)
+    problems = [
+        _("Nobody has the e-mail address %(email)s.") % {"email": e}
+        for e in emails
+        if e.lower() not in found
+    ]
+    return [found[e.lower()] for e in emails if e.lower() in found], problems
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peers(request: HttpRequest, review_id: int) -> HttpResponse:
+    """A review's peer reviewers. The person nominates (by e-mail, one a line); their
+    manager approves, removes and adds (``peers_decide``)."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    problems: list[str] = []
+    if request.method == "POST":
+        if role.relationship != "self":
+            raise Http404
+        ids, problems = _people_ids(viewer, "reviewer_ids", request.POST.get("emails", ""))
+        if not problems:
+            try:
+                services.peer_nominate(
+                    viewer=viewer, participant=role.participant, reviewer_ids=ids
+                )
+            except ValidationError as exc:
+                problems = [p.msg for p in problems_from_django(exc)]
+            else:
+                messages.success(request, _("Peers nominated: your manager will decide."))
+                return redirect("reviews:peers", review_id=review_id)
+    participant = role.participant
+    return TemplateResponse(
+        request,
+        "reviews/peers.html",
+        {
+            "participant": participant,
+            "cycle": participant.cycle,
+            "is_self": role.relationship == "self",
+            "peers": list(selectors.peers_of(participant)),
+            "problems": problems,
+        },
+        status=422 if problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def peers_decide(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The manager's decisions: ``approve`` and ``remove`` name peers by id, ``add`` by
+    e-mail (one a line)."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    if role.relationship != "manager":
+        raise Http404
+    add, problems = _people_ids(viewer, "add", request.POST.get("add", ""))
+    try:
+        decided = parse(
+            PeerDecision,
+            {
+                "approve": request.POST.getlist("approve"),
+                "remove": request.POST.getlist("remove"),
+                "add": add,
+            },
+        )
+        if not problems:
+            services.peer_decide(
+                viewer=viewer, participant=role.participant, **decided.model_dump()
+            )
+    except InvalidInput as exc:
+        problems = [p.msg for p in exc.problems]
+    except ValidationError as exc:
+        problems = [p.msg for p in problems_from_django(exc)]
+    for text in problems:
+        messages.error(request, text)
+    if not problems:
+        messages.success(request, _("Peers updated."))
+    return redirect("reviews:peers", review_id=review_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def review_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A peer's or report's answers about someone: their own only."""
+    viewer = _viewer(request)
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    role = selectors.ReviewRole(assignment.participant, assignment.relationship)
+    url = reverse("reviews:request", args=[request_id])
+    return _answer_view(request, viewer, role, url, request_id=request_id)
+
+
+@login_required
+@require_POST
+def review_request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    try:
+        parsed = parse(ReviewDecline, {"reason": request.POST.get("reason", "")})
+        services.reviewer_decline(viewer=viewer, assignment=assignment, reason=parsed.reason)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            messages.error(request, problem.msg)
+        return redirect("reviews:request", request_id=request_id)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, str(text))
+        return redirect("reviews:request", request_id=request_id)
+    messages.success(request, _("You declined this review."))
+    return redirect("reviews:mine")

@@ -88,6 +88,8 @@ REVIEW_QUESTION = "Walk review question Merlin"
 SELF_DRAFT = "Walk self-assessment draft Bittern"
 MANAGER_DRAFT = "Walk manager review draft Godwit"
 REVIEW_PARTIES = frozenset({"alice", "manager"})
+# The manager's draft as an upward reviewer of skip: only its author ever sees it.
+UPWARD_DRAFT = "Walk upward review draft Garganey"
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,10 @@ class Target:
     fresh: Callable[[], dict[str, int]] | None = None
     # For a person: who may read their check-ins (their history page).
     checkin_readers: frozenset[str] = frozenset()
-    # For a review: who takes part (the person reviewed and their manager).
+    # For a review: who takes part (the person reviewed and their manager), and each.
     review_parties: frozenset[str] = frozenset()
+    reviewee: frozenset[str] = frozenset()
+    review_manager: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -233,7 +237,7 @@ def build_world(cast: Cast) -> World:
     def alice_review() -> dict[str, int]:
         """Alice's review in a newly launched cycle, with complete drafts by alice and
         by her manager (so either may submit)."""
-        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk], min_peers=1)
         participant = cycle.participants.get(person=cast.alice)
         for author, relationship, words in (
             (cast.alice, "self", SELF_DRAFT),
@@ -246,6 +250,20 @@ def build_world(cast: Cast) -> World:
                 answers=complete_answers(cycle, relationship, words),
             )
         return {"review_id": participant.pk}
+
+    def upward_request() -> dict[str, int]:
+        """The manager's request to review skip upward in a newly launched cycle, with a
+        complete draft of their answers."""
+        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        participant = cycle.participants.get(person=cast.skip)
+        review_services.review_draft_save(
+            viewer=cast.viewer(cast.manager),
+            participant=participant,
+            relationship="upward",
+            answers=complete_answers(cycle, "upward", UPWARD_DRAFT),
+        )
+        request = participant.reviewers.get(reviewer=cast.manager)
+        return {"request_id": request.pk}
 
     def fresh_competency() -> dict[str, int]:
         made_one = review_services.competency_create(
@@ -291,6 +309,7 @@ def build_world(cast: Cast) -> World:
             Secret(REVIEW_QUESTION, HR_ONLY),
             Secret(SELF_DRAFT, ALICE_ONLY),
             Secret(MANAGER_DRAFT, frozenset({"manager"})),
+            Secret(UPWARD_DRAFT, frozenset({"manager"})),
         ],
     )
     world.targets = {
@@ -341,6 +360,17 @@ def build_world(cast: Cast) -> World:
                     REVIEW_PARTIES,
                     alice_review,
                     review_parties=REVIEW_PARTIES,
+                    reviewee=ALICE_ONLY,
+                    review_manager=frozenset({"manager"}),
+                )
+            ],
+            "request_id": [
+                Target(
+                    "manager's upward review of skip",
+                    upward_request(),
+                    frozenset({"manager"}),
+                    frozenset({"manager"}),
+                    upward_request,
                 )
             ],
             "competency_id": [

@@ -6,6 +6,7 @@ their author ever showing: not in the audit log, not in the review's pages or AP
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -183,3 +184,61 @@ def test_max_peers_below_the_fewest_is_refused(cast: Cast) -> None:
         launch_cycle(cast, make_template(cast), min_peers=4, max_peers=2)
     assert "max_peers" in refused.value.message_dict
     assert {"peer", "upward"} == selectors.ANONYMOUS
+
+
+def post_json(client: Any, url: str, body: Any, method: str = "post") -> Any:
+    return getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
+
+
+def test_peers_are_nominated_approved_and_answered_in_the_browser(
+    cast: Cast, cycle: ReviewCycle
+) -> None:
+    alice = cycle.participants.get(person=cast.alice)
+    peers_url = reverse("reviews:peers", args=[alice.pk])
+    nominated = cast.client(cast.alice).post(peers_url, {"emails": "bob@example.com\nnobody@x.org"})
+    assert nominated.status_code == 422
+    assert "Nobody has the e-mail address nobody@x.org." in nominated.content.decode()
+    assert cast.client(cast.alice).post(peers_url, {"emails": "BOB@example.com"}).status_code == 302
+    bob = cast.client(cast.bob)
+    mine = bob.get(reverse("reviews:mine")).content.decode()
+    assert "awaiting their manager" in mine
+    manager = cast.client(cast.manager)
+    decided = manager.post(
+        reverse("reviews:peers_decide", args=[alice.pk]), {"approve": [cast.bob.pk]}
+    )
+    assert decided.status_code == 302
+    assert "Approved" in manager.get(peers_url).content.decode()
+    request = ReviewerAssignment.objects.get(participant=alice, reviewer=cast.bob)
+    page_url = reverse("reviews:request", args=[request.pk])
+    page = bob.get(page_url).content.decode()
+    assert "Your answers are anonymous" in page and "What should they keep doing?" in page
+    question = selectors.answering_questions(cycle.template_version_id, "peer").get()
+    done = bob.post(page_url, {f"q{question.pk}-text": PEER_WORDS, "action": "submit"})
+    assert done.status_code == 302
+    assert "Submitted on" in bob.get(page_url).content.decode()
+
+
+def test_the_api_shows_a_decline_reason_to_the_manager_only(cast: Cast, cycle: ReviewCycle) -> None:
+    alice = cycle.participants.get(person=cast.alice)
+    url = f"/api/v1/reviews/{alice.pk}/peers"
+    put = post_json(cast.client(cast.alice), url, {"reviewer_ids": [cast.bob.pk]}, "put")
+    assert put.status_code == 200 and put.json()["peers"][0]["status"] == "nominated"
+    decided = post_json(cast.client(cast.manager), f"{url}/decisions", {"approve": [cast.bob.pk]})
+    assert decided.json()["peers"][0]["status"] == "approved"
+    listed = cast.client(cast.bob).get("/api/v1/review-requests").json()["items"]
+    # Bob reviews alice as a peer, and his manager upward.
+    assert {(r["person_id"], r["relationship"]) for r in listed} == {
+        (cast.alice.pk, "peer"),
+        (cast.manager.pk, "upward"),
+    }
+    [request] = [r for r in listed if r["relationship"] == "peer"]
+    declined = post_json(
+        cast.client(cast.bob),
+        f"/api/v1/review-requests/{request['id']}/decline",
+        {"reason": "Too new here"},
+    )
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
+    assert cast.client(cast.manager).get(url).json()["peers"][0]["decline_reason"] == "Too new here"
+    assert cast.client(cast.alice).get(url).json()["peers"][0]["decline_reason"] is None
+    gone = cast.client(cast.bob).get(f"/api/v1/review-requests/{request['id']}/answers")
+    assert gone.status_code == 404
