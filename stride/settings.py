@@ -106,7 +106,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stride.access.context_processors.viewer",
-                "stride.reviews.context_processors.reviews_nav",
             ],
         },
     },

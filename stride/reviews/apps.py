@@ -40,3 +40,9 @@ class ReviewsConfig(AppConfig):
         # that a reviewer declined, not their words.
         register_private_fields(ReviewResponse, ["answers"])
         register_private_fields(ReviewerAssignment, ["decline_reason"])
+
+        from stride.access.viewer import register_viewer_flag
+        from stride.reviews.selectors import takes_part_q
+
+        # The navigation offers "Reviews" to people with one, at no extra query.
+        register_viewer_flag("reviews", takes_part_q)

@@ -379,9 +379,18 @@ def reviews_of(viewer: Viewer) -> QuerySet[CycleParticipant]:
     )
 
 
-def takes_part_in_reviews(viewer: Viewer) -> bool:
-    """Whether the navigation offers *Reviews* to the viewer (one indexed query)."""
-    return reviews_of(viewer).exists()
+def takes_part_q(person: Any) -> Any:
+    """Whether the person (an ``OuterRef`` to their id) is reviewed, manages someone
+    reviewed, or is asked to review, in a launched or closed cycle: the navigation's
+    "Reviews" flag (``Viewer.flags``), read with the login."""
+    running = ~Q(cycle__status=ReviewCycle.Status.DRAFT)
+    return Exists(
+        CycleParticipant.objects.filter(running, Q(person_id=person) | Q(manager_id=person))
+    ) | Exists(
+        ReviewerAssignment.objects.filter(
+            reviewer_id=person, participant__cycle__status=ReviewCycle.Status.LAUNCHED
+        )
+    )
 
 
 def answer_author(participant: CycleParticipant, relationship: str) -> int | None:
