@@ -618,6 +618,23 @@ def _packet_out(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
     }
 
 
+def _saved(viewer: Viewer, role: selectors.ReviewRole, payload: AnswersIn) -> dict[str, Any]:
+    services.review_draft_save(
+        viewer=viewer,
+        participant=role.participant,
+        relationship=role.relationship,
+        answers=payload.answers,
+    )
+    return _packet_out(viewer, role)
+
+
+def _submitted(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
+    services.review_submit(
+        viewer=viewer, participant=role.participant, relationship=role.relationship
+    )
+    return _packet_out(viewer, role)
+
+
 @router.get(
     "/reviews/{review_id}/answers",
     response=ReviewAnswersOut,
@@ -640,14 +657,7 @@ def review_answers_save(request: HttpRequest, review_id: Id, payload: AnswersIn)
     part the question does not take answers 409 (``answers.<i>.<field>``); so do a passed
     deadline (unless HR reopened it for the person) and a submitted review."""
     viewer = _viewer(request)
-    role = selectors.review_for_viewer(viewer, review_id)
-    services.review_draft_save(
-        viewer=viewer,
-        participant=role.participant,
-        relationship=role.relationship,
-        answers=payload.answers,
-    )
-    return _answers_out(viewer, review_id)
+    return _saved(viewer, selectors.review_for_viewer(viewer, review_id), payload)
 
 
 @router.post(
@@ -659,11 +669,7 @@ def review_answers_submit(request: HttpRequest, review_id: Id) -> dict[str, Any]
     """Submits the saved draft. A question still needing its answer answers 409 naming
     it (``questions.<id>``), as do a passed deadline and a review already submitted."""
     viewer = _viewer(request)
-    role = selectors.review_for_viewer(viewer, review_id)
-    services.review_submit(
-        viewer=viewer, participant=role.participant, relationship=role.relationship
-    )
-    return _answers_out(viewer, review_id)
+    return _submitted(viewer, selectors.review_for_viewer(viewer, review_id))
 
 
 class NudgeOut(Schema):
@@ -856,14 +862,7 @@ def review_request_answers_save(
     """An approved reviewer only (404 before the manager approves), until the peer and
     upward reviews' deadline."""
     viewer = _viewer(request)
-    role = _request_role(viewer, request_id)
-    services.review_draft_save(
-        viewer=viewer,
-        participant=role.participant,
-        relationship=role.relationship,
-        answers=payload.answers,
-    )
-    return _packet_out(viewer, role)
+    return _saved(viewer, _request_role(viewer, request_id), payload)
 
 
 @router.post(
@@ -873,8 +872,4 @@ def review_request_answers_save(
 )
 def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     viewer = _viewer(request)
-    role = _request_role(viewer, request_id)
-    services.review_submit(
-        viewer=viewer, participant=role.participant, relationship=role.relationship
-    )
-    return _packet_out(viewer, role)
+    return _submitted(viewer, _request_role(viewer, request_id))
