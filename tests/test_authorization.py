@@ -53,7 +53,11 @@ from stride.testing.world import (
 
 # Who may reach a route: every signed-in member, the target's readers, its editors, HR, or
 # (for a person) those who may read the person's check-ins.
-Access = Literal["signed_in", "read", "edit", "hr", "checkins"]
+# ``review``: the parties to a review (the person reviewed and their manager at launch).
+# ``reviewee`` / ``review_manager``: one of them.
+Access = Literal[
+    "signed_in", "read", "edit", "hr", "checkins", "review", "reviewee", "review_manager"
+]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 PERIOD = {"period_start": THIS_QUARTER[0].isoformat(), "period_end": THIS_QUARTER[1].isoformat()}
 
@@ -231,6 +235,35 @@ WEB: dict[tuple[str, str], Rule] = {
     ("reviews:participant_reopen", "post"): Rule(
         "hr", ok=(302,), form=Form(page="reviews:cycle_detail", fill={"until": "2100-01-01"})
     ),
+    # The walk's cycle is over, so alice's self-assessment is late: HR may nudge her.
+    ("reviews:participant_nudge", "post"): Rule(
+        "hr", ok=(302,), form=Form(page="reviews:cycle_detail", fill={"phase": "self_assessment"})
+    ),
+    # A review: each party reaches their own side of it (the page picks the side).
+    ("reviews:mine", "get"): Rule("signed_in"),
+    ("reviews:review", "get"): Rule("review"),
+    ("reviews:review", "post"): Rule(
+        "review", ok=(302,), form=Form(page_as="alice", fill={"action": "save"})
+    ),
+    # Peers: the person nominates, their manager decides; a reviewer answers or declines.
+    ("reviews:peers", "get"): Rule("review"),
+    ("reviews:peers", "post"): Rule(
+        "reviewee", ok=(302,), form=Form(page_as="alice", fill={"emails": "bob@example.com"})
+    ),
+    ("reviews:peers_decide", "post"): Rule(
+        "review_manager",
+        ok=(302,),
+        form=Form(page="reviews:peers", page_as="manager", fill={"add": "bob@example.com"}),
+    ),
+    ("reviews:request", "get"): Rule("read"),
+    ("reviews:request", "post"): Rule(
+        "edit", ok=(302,), form=Form(page_as="manager", fill={"action": "save"})
+    ),
+    ("reviews:request_decline", "post"): Rule(
+        "edit",
+        ok=(302,),
+        form=Form(page="reviews:request", page_as="manager", fill={"reason": "Walk decline"}),
+    ),
     ("reviews:person_job_level", "get"): Rule("hr"),
     ("reviews:person_job_level", "post"): Rule("hr", ok=(302,), form=Form()),
 }
@@ -330,6 +363,27 @@ API: dict[tuple[str, str], Rule] = {
     ("post", "/api/v1/review-participants/{participant_id}/reopenings"): Rule(
         "hr", ok=(201,), body={"phase": "self_assessment", "until": "2100-01-01"}
     ),
+    # (Her manager's review: the web walk nudged alice today already.)
+    ("post", "/api/v1/review-participants/{participant_id}/nudges"): Rule(
+        "hr", ok=(201,), body={"phase": "manager_review"}
+    ),
+    ("get", "/api/v1/reviews/{review_id}/answers"): Rule("review"),
+    ("get", "/api/v1/reviews/{review_id}/peers"): Rule("review"),
+    ("put", "/api/v1/reviews/{review_id}/peers"): Rule(
+        "reviewee", body={"reviewer_ids": ["{bob_id}"]}
+    ),
+    ("post", "/api/v1/reviews/{review_id}/peers/decisions"): Rule(
+        "review_manager", body={"add": ["{bob_id}"]}
+    ),
+    ("get", "/api/v1/review-requests"): Rule("signed_in"),
+    ("post", "/api/v1/review-requests/{request_id}/decline"): Rule(
+        "edit", body={"reason": "Walk decline"}
+    ),
+    ("get", "/api/v1/review-requests/{request_id}/answers"): Rule("read"),
+    ("put", "/api/v1/review-requests/{request_id}/answers"): Rule("edit", body={"answers": []}),
+    ("post", "/api/v1/review-requests/{request_id}/answers/submit"): Rule("edit", body={}),
+    ("put", "/api/v1/reviews/{review_id}/answers"): Rule("review", body={"answers": []}),
+    ("post", "/api/v1/reviews/{review_id}/answers/submit"): Rule("review", body={}),
 }
 
 
@@ -387,6 +441,9 @@ def allowed(rule: Rule, target: Target) -> frozenset[str]:
         "edit": target.editors,
         "hr": HR_ONLY,
         "checkins": target.checkin_readers,
+        "review": target.review_parties,
+        "reviewee": target.reviewee,
+        "review_manager": target.review_manager,
     }[rule.access]
 
 
@@ -535,13 +592,17 @@ def leaks(world: World, member: str | None, response: HttpResponse) -> list[str]
 
 
 def body_of(body: dict[str, Any], world: World) -> dict[str, Any]:
-    """``body`` with each value written ``"{name}"`` replaced by that world id."""
-    return {
-        key: world.ids[value[1:-1]]
-        if isinstance(value, str) and value.startswith("{") and value.endswith("}")
-        else value
-        for key, value in body.items()
-    }
+    """``body`` with each value (or list item) written ``"{name}"`` replaced by that world
+    id."""
+
+    def filled(value: Any) -> Any:
+        if isinstance(value, list):
+            return [filled(item) for item in value]
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            return world.ids[value[1:-1]]
+        return value
+
+    return {key: filled(value) for key, value in body.items()}
 
 
 def query_of(rule_query: dict[str, str], world: World) -> dict[str, str]:

@@ -89,6 +89,25 @@ def audit_write(
     )
 
 
+def audit_anonymous_write(
+    *, action: str, target: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Record a write whose author must stay unknown (a peer's or a report's review
+    answers): the entry says what was done to ``target``, never by whom or through what,
+    and keeps no private field's content. Call inside the service's transaction."""
+    return AuditEntry.objects.create(
+        actor=None,
+        actor_label="anonymous",
+        via="",
+        kind=AuditEntry.Kind.WRITE,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_label=_label(target),
+        changes=_jsonable(changes or {}),
+    )
+
+
 def audit_read(*, actor: Viewer, action: str, target: models.Model) -> AuditEntry:
     """Record that ``actor`` looked at one sensitive record."""
     return audit_reads(actor=actor, action=action, targets=[target_of(target)])[0]

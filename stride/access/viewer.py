@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,9 @@ class Viewer:
     # Whether anyone reports to the person: read with the login (no extra query) so the
     # navigation offers "My team" only to managers. None when not looked up (API callers).
     has_reports: bool | None = None
+    # Flags that apps registered (``register_viewer_flag``), read with the login in the
+    # same query: the navigation offers "Reviews" to people who have one, for instance.
+    flags: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_authenticated(self) -> bool:
@@ -94,6 +98,17 @@ def roles_flagged(row: Any) -> frozenset[str]:
     return frozenset(role.value for role in Role if getattr(row, f"holds_{role.value}", False))
 
 
+#: name → a condition on the person (given as ``OuterRef``) that apps register; see
+#: ``Viewer.flags``. Kept here, not in the apps, because ``access`` may import no app.
+_FLAGS: dict[str, Callable[[Any], Any]] = {}
+
+
+def register_viewer_flag(name: str, condition: Callable[[Any], Any]) -> None:
+    """``condition(person_ref)`` returns a boolean expression (an ``Exists``) about the
+    person whose primary key ``person_ref`` refers to; the flag is set when it holds."""
+    _FLAGS[name] = condition
+
+
 def viewer_for_user(user: Any, *, via: str = "web") -> Viewer:
     """Resolve a Django user into a viewer: one query for the login's person, their roles
     and whether anyone reports to them. The person is reached through the user model's
@@ -108,17 +123,20 @@ def viewer_for_user(user: Any, *, via: str = "web") -> Viewer:
         user_model._default_manager.filter(pk=user.pk)
         .select_related("person")
         .annotate(person_has_reports=Exists(reports), **role_flags("person__pk"))
+        .annotate(**{f"flag_{n}": make(OuterRef("person__pk")) for n, make in _FLAGS.items()})
         .first()
     )
     person: Person | None = getattr(found, "person", None) if found is not None else None
     if person is None or person.has_left:
         # People who have left see nothing, even through a session opened before they left.
         return ANONYMOUS
+    flags = frozenset(n for n in _FLAGS if getattr(found, f"flag_{n}", False))
     return Viewer(
         person=person,
         roles=roles_flagged(found),
         via=via,
         has_reports=bool(getattr(found, "person_has_reports", False)),
+        flags=flags,
     )
 
 

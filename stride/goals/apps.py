@@ -40,3 +40,9 @@ class GoalsConfig(AppConfig):
             label=lambda c: f"Comment {c.pk} on check-in {c.checkin_id}",
         )
         register_private_fields(KeyResultUpdate, ["note"])
+
+        from stride.goals.selectors import goal_results
+        from stride.org.goal_results import register_goal_results
+
+        # Reviews show a person's goal results without importing goals (see that module).
+        register_goal_results(goal_results)

@@ -32,11 +32,13 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from stride.access.audit import AuditTarget, audit_read, audit_reads, audited, target_of
 from stride.access.viewer import Viewer
 from stride.goals.models import CheckIn, KeyResult, KeyResultUpdate, Objective
 from stride.lib.scoring import Period
+from stride.org.goal_results import GoalResult
 from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, subtree_of
 
@@ -624,3 +626,25 @@ def checkins_visible_to(viewer: Viewer, *, audit: bool = True) -> QuerySet[Check
         action=READ_CHECKIN,
         target=checkin_read_target(viewer),
     )
+
+
+def goal_results(viewer: Viewer, person: Person, start: date, end: date) -> list[GoalResult]:
+    """``person``'s objectives overlapping ``start``…``end`` that the viewer may see, with
+    progress and status: what a review's goal-results question shows (registered with
+    ``stride.org.goal_results``). Two queries: the objectives, their key results."""
+    today = timezone.localdate()
+    period = Period(key=f"{start.isoformat()}..{end.isoformat()}", start=start, end=end)
+    objectives = objectives_of_person(viewer, person, period, today=today).prefetch_related(
+        "key_results"
+    )
+    return [
+        GoalResult(
+            objective_id=o.pk,
+            title=o.title,
+            period_start=o.period_start,
+            period_end=o.period_end,
+            progress=o.progress(),
+            status=o.effective_status(today),
+        )
+        for o in objectives
+    ]

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
@@ -22,17 +23,29 @@ from stride.access.viewer import Viewer
 from stride.lib.ids import Id
 from stride.lib.pagination import StridePagination
 from stride.reviews import selectors, services
-from stride.reviews.models import Competency, JobLevel, ReviewCycle, ReviewTemplate
+from stride.reviews.models import (
+    Competency,
+    JobLevel,
+    Phase,
+    ReviewCycle,
+    ReviewerAssignment,
+    ReviewTemplate,
+)
 from stride.reviews.schemas import (
+    AnswersIn,
     CompetencyIn,
     CycleCreate,
     JobLevelAssign,
     JobLevelIn,
+    Nudge,
+    PeerDecision,
+    PeerNominate,
     PhaseKind,
     PhaseReopen,
     QuestionIn,
     QuestionKindValue,
     Relationship,
+    ReviewDecline,
     SectionIn,
     TemplateChange,
     TemplateCreate,
@@ -368,6 +381,13 @@ class TeamCountOut(Schema):
     team: str
     participants: int
     reopened: int = Field(description="Participants with a phase reopened for them by HR.")
+    self_submitted: int = Field(description="Self-assessments submitted.")
+    self_late: int = Field(
+        description="Self-assessments not submitted by the deadline where the person lives "
+        "(or the day HR reopened it until)."
+    )
+    manager_submitted: int = Field(description="Manager reviews submitted.")
+    manager_late: int = Field(description="Manager reviews not submitted by the deadline.")
 
 
 class ProgressOut(Schema):
@@ -415,7 +435,8 @@ class ReopeningOut(Schema):
 
 def _cycle_out(viewer: Viewer, cycle_id: int) -> dict[str, Any]:
     cycle = selectors.cycle_for_viewer(viewer, cycle_id)
-    rows = selectors.cycle_progress(cycle) if cycle.status != cycle.Status.DRAFT else []
+    launched = cycle.status != cycle.Status.DRAFT
+    rows = selectors.cycle_progress(cycle, now=timezone.now()) if launched else []
     return {
         "id": cycle.pk,
         "name": cycle.name,
@@ -489,3 +510,366 @@ def participant_reopen(
     return Status(
         201, {"person_id": participant.person_id, "phase": made.kind, "until": made.until}
     )
+
+
+# --- answers: the self-assessment and the manager's review ---------------------------------
+
+
+class AnswerOut(Schema):
+    question_id: int
+    rating: int | None
+    text: str
+    items: list[str]
+
+
+class GoalResultOut(Schema):
+    objective_id: int
+    title: str
+    period_start: date
+    period_end: date
+    progress: float = Field(description="0 to 1.")
+    status: str
+
+
+class ReviewQuestionOut(Schema):
+    id: int
+    section: str
+    kind: QuestionKindValue
+    prompt: str
+    help_text: str
+    scale: list[ScalePointOut] = Field(
+        description="The points to rate on: an anchored scale, or the job levels (by rank) "
+        "for a competency."
+    )
+    expected_level: int | None = Field(
+        description="A competency question: the rank of the person's job level."
+    )
+    goal_results: list[GoalResultOut] = Field(
+        description="A goal-results question: the person's objectives of the year up to "
+        "the self-assessment's last day, with their progress."
+    )
+
+
+class ReviewSideOut(Schema):
+    relationship: Relationship
+    submitted_at: datetime | None
+    answers: list[AnswerOut]
+
+
+class ReviewAnswersOut(Schema):
+    review_id: int
+    cycle_id: int
+    person_id: int
+    relationship: Relationship = Field(description="The caller's part.")
+    due_on: date | None = Field(description="The caller's phase ends with this day.")
+    deadline_passed: bool
+    questions: list[ReviewQuestionOut] = Field(description="The questions the caller answers.")
+    mine: ReviewSideOut
+    other_submitted: bool
+    other: ReviewSideOut | None = Field(
+        description="The other party's answers: null until both have submitted."
+    )
+
+
+def _side(relationship: str, response: Any) -> dict[str, Any]:
+    answers = response.answers if response is not None else {}
+    return {
+        "relationship": relationship,
+        "submitted_at": response.submitted_at if response is not None else None,
+        "answers": [
+            {"question_id": int(key), **{"rating": None, "text": "", "items": [], **value}}
+            for key, value in answers.items()
+        ],
+    }
+
+
+def _answers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
+    return _packet_out(viewer, selectors.review_for_viewer(viewer, review_id))
+
+
+def _packet_out(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
+    packet = selectors.review_packet(viewer, role, now=timezone.now())
+    participant = role.participant
+    return {
+        "review_id": participant.pk,
+        "cycle_id": participant.cycle_id,
+        "person_id": participant.person_id,
+        "relationship": role.relationship,
+        "due_on": (packet.reopened_until or packet.phase.ends_on) if packet.phase else None,
+        "deadline_passed": packet.deadline_passed,
+        "questions": [
+            {
+                "id": row.question.pk,
+                "section": row.question.section.title,
+                "kind": row.question.kind,
+                "prompt": row.question.prompt,
+                "help_text": row.question.help_text,
+                "scale": [c.__dict__ for c in row.scale],
+                "expected_level": row.expected,
+                "goal_results": [g.__dict__ for g in row.goals],
+            }
+            for row in packet.rows
+        ],
+        "mine": _side(role.relationship, packet.mine),
+        "other_submitted": packet.other_submitted,
+        "other": (
+            _side(packet.other.relationship, packet.other) if packet.other is not None else None
+        ),
+    }
+
+
+def _saved(viewer: Viewer, role: selectors.ReviewRole, payload: AnswersIn) -> dict[str, Any]:
+    services.review_draft_save(
+        viewer=viewer,
+        participant=role.participant,
+        relationship=role.relationship,
+        answers=payload.answers,
+    )
+    return _packet_out(viewer, role)
+
+
+def _submitted(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
+    services.review_submit(
+        viewer=viewer, participant=role.participant, relationship=role.relationship
+    )
+    return _packet_out(viewer, role)
+
+
+@router.get(
+    "/reviews/{review_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Your answers in a review (self-assessment or manager's review)",
+)
+def review_answers(request: HttpRequest, review_id: Id) -> dict[str, Any]:
+    """``review_id`` is a cycle participant: the person reviewed answers the
+    self-assessment, their manager at the launch the manager's review; anyone else gets
+    404. The other party's answers appear only once both have submitted."""
+    return _answers_out(_viewer(request), review_id)
+
+
+@router.put(
+    "/reviews/{review_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Save your draft answers in a review",
+)
+def review_answers_save(request: HttpRequest, review_id: Id, payload: AnswersIn) -> dict[str, Any]:
+    """Replaces the draft. A question you do not answer, a rating off the scale, or a
+    part the question does not take answers 409 (``answers.<i>.<field>``); so do a passed
+    deadline (unless HR reopened it for the person) and a submitted review."""
+    viewer = _viewer(request)
+    return _saved(viewer, selectors.review_for_viewer(viewer, review_id), payload)
+
+
+@router.post(
+    "/reviews/{review_id}/answers/submit",
+    response=ReviewAnswersOut,
+    summary="Submit your saved answers in a review",
+)
+def review_answers_submit(request: HttpRequest, review_id: Id) -> dict[str, Any]:
+    """Submits the saved draft. A question still needing its answer answers 409 naming
+    it (``questions.<id>``), as do a passed deadline and a review already submitted."""
+    viewer = _viewer(request)
+    return _submitted(viewer, selectors.review_for_viewer(viewer, review_id))
+
+
+class NudgeOut(Schema):
+    person_id: int = Field(description="Who was sent the e-mail: the person or their manager.")
+    phase: Literal["self_assessment", "manager_review"]
+
+
+@router.post(
+    "/review-participants/{participant_id}/nudges",
+    response={201: NudgeOut},
+    summary="Nudge whoever owes a participant's late work by e-mail (HR)",
+)
+def participant_nudge(
+    request: HttpRequest, participant_id: Id, payload: Nudge
+) -> Status[dict[str, Any]]:
+    """One e-mail to the person (self-assessment) or their manager at launch (manager's
+    review). Work that is not late, or a person already nudged today, answers 409."""
+    viewer = _viewer(request)
+    participant = selectors.participant_to_nudge(viewer, participant_id)
+    services.participant_nudge(viewer=viewer, participant=participant, phase=payload.phase)
+    relationship = selectors.TRACKED_PHASES[Phase(payload.phase)]
+    return Status(
+        201,
+        {
+            "person_id": selectors.answer_author(participant, relationship),
+            "phase": payload.phase,
+        },
+    )
+
+
+# --- peer and upward reviewers -------------------------------------------------------------
+
+AssignmentStatus = Literal["nominated", "approved", "declined", "removed"]
+
+
+class PeerOut(Schema):
+    reviewer_id: int
+    name: str
+    status: AssignmentStatus
+    decline_reason: str | None = Field(
+        description="Why the peer declined: shown to the manager only (null otherwise)."
+    )
+
+
+class PeersOut(Schema):
+    review_id: int
+    min_peers: int
+    max_peers: int
+    peers: list[PeerOut]
+
+
+def _peers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
+    role = selectors.review_for_viewer(viewer, review_id)
+    participant = role.participant
+    is_manager = role.relationship == "manager"
+    return {
+        "review_id": participant.pk,
+        "min_peers": participant.cycle.min_peers,
+        "max_peers": participant.cycle.max_peers,
+        "peers": [
+            {
+                "reviewer_id": a.reviewer_id,
+                "name": a.reviewer.name,
+                "status": a.status,
+                "decline_reason": a.decline_reason if is_manager else None,
+            }
+            for a in selectors.peers_of(participant)
+        ],
+    }
+
+
+@router.get(
+    "/reviews/{review_id}/peers",
+    response=PeersOut,
+    summary="A review's peer reviewers (the person and their manager)",
+)
+def review_peers(request: HttpRequest, review_id: Id) -> dict[str, Any]:
+    return _peers_out(_viewer(request), review_id)
+
+
+@router.put(
+    "/reviews/{review_id}/peers",
+    response=PeersOut,
+    summary="Nominate your peer reviewers",
+)
+def review_peers_nominate(
+    request: HttpRequest, review_id: Id, payload: PeerNominate
+) -> dict[str, Any]:
+    """The person reviewed names between the cycle's fewest and most peers while peer
+    nomination is open; nominations not yet decided are replaced. Yourself, someone
+    unknown or a direct report already reviewing upward answers 409 naming the entry."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    services.peer_nominate(
+        viewer=viewer, participant=role.participant, reviewer_ids=payload.reviewer_ids
+    )
+    return _peers_out(viewer, review_id)
+
+
+@router.post(
+    "/reviews/{review_id}/peers/decisions",
+    response=PeersOut,
+    summary="Approve, remove or add peer reviewers (the manager)",
+)
+def review_peers_decide(
+    request: HttpRequest, review_id: Id, payload: PeerDecision
+) -> dict[str, Any]:
+    """Only the person's manager at the launch; more approved peers than the cycle's
+    most answers 409."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    services.peer_decide(viewer=viewer, participant=role.participant, **payload.model_dump())
+    return _peers_out(viewer, review_id)
+
+
+class ReviewRequestOut(Schema):
+    id: int
+    review_id: int
+    cycle_id: int
+    person_id: int = Field(description="The person to review.")
+    person_name: str
+    relationship: Literal["peer", "upward"]
+    status: AssignmentStatus
+
+    @staticmethod
+    def resolve_review_id(request: ReviewerAssignment) -> int:
+        return request.participant_id
+
+    @staticmethod
+    def resolve_cycle_id(request: ReviewerAssignment) -> int:
+        return request.participant.cycle_id
+
+    @staticmethod
+    def resolve_person_id(request: ReviewerAssignment) -> int:
+        return request.participant.person_id
+
+    @staticmethod
+    def resolve_person_name(request: ReviewerAssignment) -> str:
+        return request.participant.person.name
+
+
+@router.get(
+    "/review-requests",
+    response=list[ReviewRequestOut],
+    summary="The peer and upward reviews you are asked to write",
+)
+@paginate(StridePagination)
+def review_request_list(request: HttpRequest) -> QuerySet[ReviewerAssignment]:
+    return selectors.review_requests_of(_viewer(request))
+
+
+@router.post(
+    "/review-requests/{request_id}/decline",
+    response=ReviewRequestOut,
+    summary="Decline to write a review, saying why",
+)
+def review_request_decline(
+    request: HttpRequest, request_id: Id, payload: ReviewDecline
+) -> ReviewerAssignment:
+    viewer = _viewer(request)
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    return services.reviewer_decline(viewer=viewer, assignment=assignment, reason=payload.reason)
+
+
+def _request_role(viewer: Viewer, request_id: int) -> selectors.ReviewRole:
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    return selectors.ReviewRole(assignment.participant, assignment.relationship)
+
+
+@router.get(
+    "/review-requests/{request_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Your answers as a peer or upward reviewer",
+)
+def review_request_answers(request: HttpRequest, request_id: Id) -> dict[str, Any]:
+    """Your own answers only: a peer's or report's answers are never shown with their
+    author, and nobody else's are shown here (``other`` is always null)."""
+    viewer = _viewer(request)
+    return _packet_out(viewer, _request_role(viewer, request_id))
+
+
+@router.put(
+    "/review-requests/{request_id}/answers",
+    response=ReviewAnswersOut,
+    summary="Save your draft answers as a peer or upward reviewer",
+)
+def review_request_answers_save(
+    request: HttpRequest, request_id: Id, payload: AnswersIn
+) -> dict[str, Any]:
+    """An approved reviewer only (404 before the manager approves), until the peer and
+    upward reviews' deadline."""
+    viewer = _viewer(request)
+    return _saved(viewer, _request_role(viewer, request_id), payload)
+
+
+@router.post(
+    "/review-requests/{request_id}/answers/submit",
+    response=ReviewAnswersOut,
+    summary="Submit your answers as a peer or upward reviewer",
+)
+def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[str, Any]:
+    viewer = _viewer(request)
+    return _submitted(viewer, _request_role(viewer, request_id))

@@ -26,3 +26,23 @@ class ReviewsConfig(AppConfig):
         register_delivery_kind(
             DeliveryKind(prefix=reminders.KEY_PREFIX, render=reminders.review_reminder_messages)
         )
+        register_delivery_kind(
+            DeliveryKind(prefix=reminders.OVERDUE_PREFIX, render=reminders.review_reminder_messages)
+        )
+        register_delivery_kind(
+            DeliveryKind(prefix=reminders.NUDGE_PREFIX, render=reminders.nudge_messages)
+        )
+
+        from stride.access.audit import register_private_fields
+        from stride.reviews.models import ReviewerAssignment, ReviewResponse
+
+        # The audit log (read by HR) records that answers changed, never the answers, and
+        # that a reviewer declined, not their words.
+        register_private_fields(ReviewResponse, ["answers"])
+        register_private_fields(ReviewerAssignment, ["decline_reason"])
+
+        from stride.access.viewer import register_viewer_flag
+        from stride.reviews.selectors import takes_part_q
+
+        # The navigation offers "Reviews" to people with one, at no extra query.
+        register_viewer_flag("reviews", takes_part_q)

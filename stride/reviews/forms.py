@@ -31,6 +31,7 @@ from stride.reviews.schemas import (
     CycleCreate,
     JobLevelAssign,
     JobLevelIn,
+    Nudge,
     PhaseReopen,
     QuestionIn,
     SectionIn,
@@ -249,6 +250,8 @@ class CycleForm(SchemaForm):
         initial=["active"],
         widget=forms.CheckboxSelectMultiple,
     )
+    min_peers = forms.IntegerField(label=_("Fewest peers to nominate"), initial=3)
+    max_peers = forms.IntegerField(label=_("Most peers"), initial=8)
 
     def __init__(
         self,
@@ -318,3 +321,12 @@ class ReopenForm(SchemaForm):
 
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
     until = forms.DateField(label=_("Open until"), widget=DATE_WIDGET)
+
+
+class NudgeForm(SchemaForm):
+    schema = Nudge
+
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        choices=[(p, Phase(p).label) for p in (Phase.SELF_ASSESSMENT, Phase.MANAGER_REVIEW)],
+    )

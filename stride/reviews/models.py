@@ -241,6 +241,9 @@ class ReviewCycle(models.Model):
     teams = models.ManyToManyField("org.Team", blank=True, related_name="+")
     hired_before = models.DateField(null=True, blank=True)
     statuses = models.JSONField(default=list)
+    # How many peers each participant nominates (and their manager approves).
+    min_peers = models.PositiveSmallIntegerField(_("fewest peers"), default=3)
+    max_peers = models.PositiveSmallIntegerField(_("most peers"), default=8)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -312,3 +315,72 @@ class PhaseReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.kind} until {self.until}"
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+class ReviewResponse(models.Model):
+    """One reviewer's answers about one participant, in one relationship: the person's
+    self-assessment, their manager's review. A draft until ``submitted_at`` is set; after
+    that it never changes.
+
+    ``answers`` maps a question's id (as text) to ``{"rating": int | None, "text": str,
+    "items": [str, …]}``: only the questions this relationship answers, checked by the
+    services against the cycle's template version."""
+
+    participant = models.ForeignKey(
+        CycleParticipant, on_delete=models.CASCADE, related_name="responses"
+    )
+    relationship = models.CharField(max_length=16, choices=Relationship)
+    author = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "relationship", "author"], name="review_response_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relationship} review of participant {self.participant_id}"
+
+
+class ReviewerAssignment(models.Model):
+    """Someone who reviews a participant as a peer or from below (``upward``).
+
+    Peers are nominated by the participant and approved, removed or added by their
+    manager; upward reviewers are the participant's direct reports at the launch, approved
+    from the start. A reviewer may decline with a reason. Which answers a reviewer wrote
+    is never shown: their ``ReviewResponse`` rows are read only in aggregate (issue 7,
+    item 6), and the audit entries of their writes name no author."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("Nominated")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        REMOVED = "removed", _("Removed")
+
+    participant = models.ForeignKey(
+        CycleParticipant, on_delete=models.CASCADE, related_name="reviewers"
+    )
+    reviewer = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    relationship = models.CharField(max_length=16, choices=Relationship)
+    status = models.CharField(max_length=16, choices=Status, default=Status.NOMINATED)
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "reviewer"], name="reviewer_assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relationship} reviewer of participant {self.participant_id}"

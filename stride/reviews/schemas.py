@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import Field
 
 from stride.lib.fields import (
+    CommentText,
     Day,
     Id,
     LongText,
@@ -128,6 +129,7 @@ PhaseKind = Literal[
 ]
 ParticipantStatus = Literal["active", "on_leave"]
 MAX_CYCLE_TEAMS = 200
+MAX_PEERS = 20
 
 
 def _active_only() -> list[ParticipantStatus]:
@@ -163,6 +165,16 @@ class CycleCreate(Schema):
         json_schema_extra={"default": ["active"]},
     )
     phases: list[PhaseIn] = Field(min_length=1, max_length=6)
+    min_peers: int = Field(
+        default=3, ge=0, le=MAX_PEERS, description="Fewest peers each participant nominates."
+    )
+    max_peers: int = Field(
+        default=8,
+        ge=1,
+        le=MAX_PEERS,
+        description="Most peers a participant nominates and their manager approves; not "
+        "below ``min_peers`` (409).",
+    )
 
 
 class PhaseReopen(Schema):
@@ -170,3 +182,61 @@ class PhaseReopen(Schema):
 
     phase: PhaseKind
     until: Day
+
+
+# --- answers -----------------------------------------------------------------------------
+
+MAX_LIST_ITEMS = 20
+#: A rating is a point of an anchored scale (1 … 10) or a job level's rank (1 … 30).
+MAX_RATING = max(MAX_SCALE_POINTS, MAX_JOB_LEVELS)
+
+
+class AnswerIn(Schema):
+    """The answer to one question. Which parts a question takes depends on its kind: a
+    rating for an anchored or competency rating (on its scale, or a job level's rank),
+    ``items`` for a list or next period's goals, ``text`` for any (the answer of a text
+    question or an area to improve, a comment on the others)."""
+
+    question_id: Id
+    rating: int | None = Field(default=None, ge=1, le=MAX_RATING)
+    text: LongText = ""
+    items: list[Note] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+
+
+class AnswersIn(Schema):
+    """A draft: the answers so far (each question once). Saving replaces the draft."""
+
+    answers: list[AnswerIn] = Field(default_factory=list, max_length=MAX_SECTIONS * MAX_QUESTIONS)
+
+
+NudgedPhase = Literal["self_assessment", "manager_review"]
+
+
+class Nudge(Schema):
+    """Remind whoever owes this late phase's work (the person, or their manager)."""
+
+    phase: NudgedPhase
+
+
+# --- peer and upward reviewers -----------------------------------------------------------
+
+
+class PeerNominate(Schema):
+    """The peers a participant nominates (replacing their nominations not yet decided)."""
+
+    reviewer_ids: list[Id] = Field(max_length=MAX_PEERS)
+
+
+class PeerDecision(Schema):
+    """A manager's decisions on a participant's peers: approve nominations, remove peers,
+    add peers of their own (approved at once)."""
+
+    approve: list[Id] = Field(default_factory=list, max_length=MAX_PEERS)
+    remove: list[Id] = Field(default_factory=list, max_length=MAX_PEERS)
+    add: list[Id] = Field(default_factory=list, max_length=MAX_PEERS)
+
+
+class ReviewDecline(Schema):
+    """A reviewer declines to review, saying why."""
+
+    reason: CommentText

@@ -8,14 +8,19 @@ career ladder is meant to be read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
+from stride.access.audit import audit_read
 from stride.access.viewer import Viewer
+from stride.lib import cycle_dates
 from stride.lib.review_scoring import normalised_weights
+from stride.org.goal_results import GoalResult, goal_results
 from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, person_for_viewer
 from stride.reviews.models import (
@@ -26,8 +31,13 @@ from stride.reviews.models import (
     CyclePhase,
     JobLevel,
     PersonJobLevel,
+    Phase,
     PhaseReopening,
+    QuestionKind,
+    Relationship,
     ReviewCycle,
+    ReviewerAssignment,
+    ReviewResponse,
     ReviewTemplate,
     TemplateQuestion,
     TemplateSection,
@@ -203,27 +213,46 @@ class TeamProgress:
     team: str
     participants: int
     reopened: int
+    self_submitted: int = 0
+    self_late: int = 0
+    manager_submitted: int = 0
+    manager_late: int = 0
 
 
-def cycle_progress(cycle: ReviewCycle) -> list[TeamProgress]:
-    """Participants per team (as at the launch) and how many had a phase reopened: one
-    grouped query each, whatever the cycle's size."""
+def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
+    """Per team (as at the launch): participants, how many had a phase reopened, and for
+    the self-assessment and the manager's review how many submitted and how many are late
+    (past the deadline where the person lives, not submitted). A fixed number of queries,
+    whatever the cycle's size."""
     reopened = dict(
         PhaseReopening.objects.filter(participant__cycle=cycle)
         .values("participant__team_id")
         .annotate(n=Count("participant_id", distinct=True))
         .values_list("participant__team_id", "n")
     )
+    late = lateness_by_team(cycle, now=now)
     rows = (
         CycleParticipant.objects.filter(cycle=cycle)
         .values("team_id", "team__name")
         .annotate(n=Count("id"))
         .order_by("team__name")
     )
-    return [
-        TeamProgress(r["team_id"], r["team__name"] or "", r["n"], reopened.get(r["team_id"], 0))
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        team = late.get(r["team_id"], TeamLateness())
+        out.append(
+            TeamProgress(
+                r["team_id"],
+                r["team__name"] or "",
+                r["n"],
+                reopened.get(r["team_id"], 0),
+                self_submitted=team.submitted.get(Phase.SELF_ASSESSMENT, 0),
+                self_late=team.late.get(Phase.SELF_ASSESSMENT, 0),
+                manager_submitted=team.submitted.get(Phase.MANAGER_REVIEW, 0),
+                manager_late=team.late.get(Phase.MANAGER_REVIEW, 0),
+            )
+        )
+    return out
 
 
 def participant_for_hr(viewer: Viewer, participant_id: int) -> CycleParticipant:
@@ -238,7 +267,7 @@ def participant_for_hr(viewer: Viewer, participant_id: int) -> CycleParticipant:
 
 def cycle_participants(cycle: ReviewCycle) -> QuerySet[CycleParticipant]:
     return (
-        CycleParticipant.objects.filter(cycle=cycle)
+        with_work_state(CycleParticipant.objects.filter(cycle=cycle))
         .select_related("person", "manager", "team")
         .prefetch_related("reopenings")
         .order_by("person__name", "id")
@@ -288,3 +317,411 @@ def person_by_email(viewer: Viewer, email: str) -> Person | None:
 def person_for_hr(viewer: Viewer, person_id: int) -> Person:
     require_hr(viewer)
     return person_for_viewer(viewer, person_id)
+
+
+# --- answers -----------------------------------------------------------------------------
+
+#: The phase whose deadline a relationship's answers keep.
+ANSWER_PHASE = {
+    Relationship.SELF: Phase.SELF_ASSESSMENT,
+    Relationship.MANAGER: Phase.MANAGER_REVIEW,
+    Relationship.PEER: Phase.PEER_REVIEWS,
+    Relationship.UPWARD: Phase.PEER_REVIEWS,
+}
+#: Relationships whose answers are anonymous: never shown with, or logged under, an author.
+ANONYMOUS = frozenset({Relationship.PEER, Relationship.UPWARD})
+#: Whose answers each party of a review may see once both have submitted.
+COUNTERPART = {Relationship.SELF: Relationship.MANAGER, Relationship.MANAGER: Relationship.SELF}
+#: Goal results cover the objectives of the year up to the self-assessment's last day.
+GOAL_RESULTS_DAYS = 365
+
+
+@dataclass(frozen=True)
+class ReviewRole:
+    """A review (one participant of a cycle) and the viewer's part in it."""
+
+    participant: CycleParticipant
+    relationship: str  # Relationship.SELF or Relationship.MANAGER
+
+
+def review_for_viewer(viewer: Viewer, review_id: int) -> ReviewRole:
+    """A review the viewer takes part in: as the person reviewed, or as their manager at
+    the launch. Anyone else (HR admins included: they run cycles, they are not a party to
+    a review) gets 404."""
+    person_id = viewer.person_id
+    found = (
+        CycleParticipant.objects.select_related("cycle__template_version", "person", "manager")
+        .exclude(cycle__status=ReviewCycle.Status.DRAFT)
+        .filter(pk=review_id)
+        .first()
+    )
+    if found is None or person_id is None:
+        raise Http404
+    if found.person_id == person_id:
+        return ReviewRole(found, Relationship.SELF)
+    if found.manager_id == person_id:
+        return ReviewRole(found, Relationship.MANAGER)
+    raise Http404
+
+
+def reviews_of(viewer: Viewer) -> QuerySet[CycleParticipant]:
+    """The reviews of launched or closed cycles the viewer takes part in (their own and
+    those of the people they managed at the launch), newest cycle first."""
+    if viewer.person_id is None:
+        return CycleParticipant.objects.none()
+    return (
+        CycleParticipant.objects.filter(
+            Q(person_id=viewer.person_id) | Q(manager_id=viewer.person_id)
+        )
+        .exclude(cycle__status=ReviewCycle.Status.DRAFT)
+        .select_related("cycle", "person")
+        .order_by("-cycle__launched_at", "-cycle_id", "person__name", "id")
+    )
+
+
+def takes_part_q(person: Any) -> Any:
+    """Whether the person (an ``OuterRef`` to their id) is reviewed, manages someone
+    reviewed, or is asked to review, in a launched or closed cycle: the navigation's
+    "Reviews" flag (``Viewer.flags``), read with the login."""
+    running = ~Q(cycle__status=ReviewCycle.Status.DRAFT)
+    return Exists(
+        CycleParticipant.objects.filter(running, Q(person_id=person) | Q(manager_id=person))
+    ) | Exists(
+        ReviewerAssignment.objects.filter(
+            reviewer_id=person, participant__cycle__status=ReviewCycle.Status.LAUNCHED
+        )
+    )
+
+
+def answer_author(participant: CycleParticipant, relationship: str) -> int | None:
+    """Who writes a relationship's answers: the person, or their manager at the launch."""
+    return participant.person_id if relationship == Relationship.SELF else participant.manager_id
+
+
+def answering_questions(version_id: int, relationship: str) -> QuerySet[TemplateQuestion]:
+    """The questions of a version that ``relationship`` answers, in page order."""
+    return (
+        _questions()
+        .select_related("section")
+        .filter(section__version_id=version_id, **{f"by_{relationship}": True})
+        .order_by("section__position", "section_id", "position", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ScaleChoice:
+    value: int
+    label: str
+    description: str
+
+
+@dataclass
+class QuestionRow:
+    """One question of a review with one party's answer, its scale and, where it
+    applies, the expected job level or the person's goal results."""
+
+    question: TemplateQuestion
+    answer: dict[str, Any]
+    scale: list[ScaleChoice]
+    expected: int | None = None  # a competency question: the person's job level's rank
+    goals: list[GoalResult] = field(default_factory=list)
+
+
+@dataclass
+class ReviewPacket:
+    role: ReviewRole
+    rows: list[QuestionRow]  # the viewer's questions and answers
+    other_rows: list[QuestionRow]  # the other party's: empty until both have submitted
+    mine: ReviewResponse | None
+    other: ReviewResponse | None  # None until both have submitted
+    other_submitted: bool
+    phase: CyclePhase | None
+    deadline_passed: bool
+    reopened_until: date | None
+
+    @property
+    def relationship(self) -> str:
+        return self.role.relationship
+
+    @property
+    def submitted(self) -> bool:
+        return self.mine is not None and self.mine.submitted_at is not None
+
+    @property
+    def both_submitted(self) -> bool:
+        return self.other is not None
+
+
+def _blank_answer() -> dict[str, Any]:
+    return {"rating": None, "text": "", "items": []}
+
+
+def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewPacket:
+    """The viewer's side of a review: the questions they answer with their draft or
+    submitted answers, and the other party's answers only once *both* have submitted (the
+    person and the manager do not see each other's before). Showing the other party's
+    answers is audited. A bounded number of queries, whatever the template or cycle."""
+    participant = role.participant
+    cycle = participant.cycle
+    relationship = role.relationship
+    # A peer or upward reviewer sees their own answers only.
+    counterpart = COUNTERPART.get(Relationship(relationship))
+    if counterpart is None:
+        responses = {
+            relationship: ReviewResponse.objects.filter(
+                participant=participant, relationship=relationship, author_id=viewer.person_id
+            ).first()
+        }
+    else:
+        responses = {
+            r.relationship: r
+            for r in ReviewResponse.objects.filter(
+                participant=participant, relationship__in=[relationship, counterpart]
+            )
+            if r.author_id == answer_author(participant, r.relationship)
+        }
+    mine = responses.get(relationship)
+    theirs = responses.get(counterpart) if counterpart else None
+    other_submitted = theirs is not None and theirs.submitted_at is not None
+    both = mine is not None and mine.submitted_at is not None and other_submitted
+    other = theirs if both else None
+    if other is not None:
+        audit_read(actor=viewer, action="review_response.read", target=other)
+
+    questions = list(answering_questions(cycle.template_version_id, relationship))
+    other_questions = (
+        list(answering_questions(cycle.template_version_id, counterpart))
+        if other is not None and counterpart is not None
+        else []
+    )
+    every = questions + other_questions
+    levels = [ScaleChoice(j.rank, j.name, "") for j in JobLevel.objects.order_by("rank")]
+    described: dict[tuple[int | None, int], str] = {
+        (c.competency_id, c.job_level.rank): c.description
+        for c in CompetencyLevel.objects.filter(
+            competency_id__in={q.competency_id for q in every if q.competency_id}
+        ).select_related("job_level")
+    }
+    expected = job_level_of(participant.person)
+    phases = {p.kind: p for p in CyclePhase.objects.filter(cycle=cycle)}
+    goals: list[GoalResult] = []
+    self_phase = phases.get(Phase.SELF_ASSESSMENT)
+    if self_phase is not None and any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
+        start = self_phase.ends_on - timedelta(days=GOAL_RESULTS_DAYS - 1)
+        goals = goal_results(viewer, participant.person, start, self_phase.ends_on)
+
+    def rows_of(
+        asked: list[TemplateQuestion], response: ReviewResponse | None
+    ) -> list[QuestionRow]:
+        answers = response.answers if response is not None else {}
+        out = []
+        for question in asked:
+            if question.kind == QuestionKind.COMPETENCY:
+                scale = [
+                    ScaleChoice(
+                        level.value,
+                        level.label,
+                        described.get((question.competency_id, level.value), ""),
+                    )
+                    for level in levels
+                ]
+            else:
+                scale = [
+                    ScaleChoice(p.value, p.label, p.description) for p in question.points.all()
+                ]
+            out.append(
+                QuestionRow(
+                    question=question,
+                    answer={**_blank_answer(), **answers.get(str(question.pk), {})},
+                    scale=scale,
+                    expected=expected.rank
+                    if expected and question.kind == QuestionKind.COMPETENCY
+                    else None,
+                    goals=goals if question.kind == QuestionKind.GOAL_RESULTS else [],
+                )
+            )
+        return out
+
+    phase = phases.get(ANSWER_PHASE[Relationship(relationship)])
+    reopened = (
+        PhaseReopening.objects.filter(participant=participant, kind=phase.kind)
+        .values_list("until", flat=True)
+        .first()
+        if phase is not None
+        else None
+    )
+    passed = phase is None or not cycle_dates.is_open(
+        now, ends_on=phase.ends_on, zone=participant.person.zone, reopened_until=reopened
+    )
+    return ReviewPacket(
+        role=role,
+        rows=rows_of(questions, mine),
+        other_rows=rows_of(other_questions, other),
+        mine=mine,
+        other=other,
+        other_submitted=other_submitted,
+        phase=phase,
+        deadline_passed=passed,
+        reopened_until=reopened,
+    )
+
+
+# --- progress: who is late ------------------------------------------------------------------
+
+#: The phases whose work is a submitted response, and whose it is.
+TRACKED_PHASES = {
+    Phase.SELF_ASSESSMENT: Relationship.SELF,
+    Phase.MANAGER_REVIEW: Relationship.MANAGER,
+}
+
+
+def _submitted(relationship: str) -> Exists:
+    return Exists(
+        ReviewResponse.objects.filter(
+            participant=OuterRef("pk"), relationship=relationship, submitted_at__isnull=False
+        )
+    )
+
+
+def _reopened_until(phase: str) -> Subquery:
+    return Subquery(
+        PhaseReopening.objects.filter(participant=OuterRef("pk"), kind=phase).values("until")[:1]
+    )
+
+
+def with_work_state(participants: QuerySet[CycleParticipant]) -> QuerySet[CycleParticipant]:
+    """Participants annotated, for each tracked phase, with whether its work is submitted
+    (``<phase>_done``) and the day HR reopened it until (``<phase>_until``)."""
+    annotations: dict[str, Any] = {}
+    for phase, relationship in TRACKED_PHASES.items():
+        annotations[f"{phase}_done"] = _submitted(relationship)
+        annotations[f"{phase}_until"] = _reopened_until(phase)
+    return participants.annotate(**annotations)
+
+
+@dataclass(frozen=True)
+class WorkState:
+    phase: str
+    done: bool
+    late: bool  # past the deadline where the person lives (or HR's reopening), not done
+
+
+def work_states(
+    phases: dict[str, CyclePhase], *, zone_name: str, values: dict[str, Any], now: datetime
+) -> list[WorkState]:
+    """Each tracked phase's state for one participant (``values`` holds the annotations of
+    ``with_work_state``)."""
+    zone = Person(time_zone=zone_name).zone
+    out = []
+    for phase in TRACKED_PHASES:
+        dated = phases.get(phase)
+        done = bool(values.get(f"{phase}_done"))
+        late = (
+            dated is not None
+            and not done
+            and not cycle_dates.is_open(
+                now, ends_on=dated.ends_on, zone=zone, reopened_until=values.get(f"{phase}_until")
+            )
+        )
+        out.append(WorkState(phase, done, late))
+    return out
+
+
+def participant_states(
+    cycle: ReviewCycle, participants: list[CycleParticipant], *, now: datetime
+) -> dict[int, list[WorkState]]:
+    """The tracked phases' states of participants read through ``with_work_state``."""
+    phases = {p.kind: p for p in cycle.phases.all()}
+    return {
+        p.pk: work_states(phases, zone_name=p.person.time_zone, values=p.__dict__, now=now)
+        for p in participants
+    }
+
+
+@dataclass
+class TeamLateness:
+    submitted: dict[str, int] = field(default_factory=dict)
+    late: dict[str, int] = field(default_factory=dict)
+
+
+def lateness_by_team(cycle: ReviewCycle, *, now: datetime) -> dict[int | None, TeamLateness]:
+    """Per team (as at the launch) and tracked phase, how many submitted and how many are
+    late: one query over the participants, whatever the cycle's size."""
+    phases = {p.kind: p for p in cycle.phases.all()}
+    fields = ["team_id", "person__time_zone"]
+    for phase in TRACKED_PHASES:
+        fields += [f"{phase}_done", f"{phase}_until"]
+    out: dict[int | None, TeamLateness] = {}
+    rows = with_work_state(CycleParticipant.objects.filter(cycle=cycle)).values(*fields)
+    for row in rows.iterator(chunk_size=2000):
+        team = out.setdefault(row["team_id"], TeamLateness())
+        for state in work_states(phases, zone_name=row["person__time_zone"], values=row, now=now):
+            team.submitted[state.phase] = team.submitted.get(state.phase, 0) + state.done
+            team.late[state.phase] = team.late.get(state.phase, 0) + state.late
+    return out
+
+
+def participant_to_nudge(viewer: Viewer, participant_id: int) -> CycleParticipant:
+    """A participant of a launched cycle, for HR to nudge (404 for anyone else)."""
+    require_hr(viewer)
+    found = (
+        with_work_state(CycleParticipant.objects.all())
+        .select_related("cycle", "person", "manager")
+        .filter(pk=participant_id, cycle__status=ReviewCycle.Status.LAUNCHED)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- peer and upward reviewers -------------------------------------------------------------
+
+
+def peers_of(participant: CycleParticipant) -> QuerySet[ReviewerAssignment]:
+    """A participant's peer reviewers (nominated, approved, removed, declined), by name."""
+    return (
+        ReviewerAssignment.objects.filter(participant=participant, relationship=Relationship.PEER)
+        .select_related("reviewer")
+        .order_by("reviewer__name", "id")
+    )
+
+
+def review_requests_of(viewer: Viewer) -> QuerySet[ReviewerAssignment]:
+    """The peer and upward reviews the viewer is asked to write (nominated or approved)
+    in launched cycles, newest cycle first."""
+    if viewer.person_id is None:
+        return ReviewerAssignment.objects.none()
+    return (
+        ReviewerAssignment.objects.filter(
+            reviewer_id=viewer.person_id,
+            status__in=[ReviewerAssignment.Status.NOMINATED, ReviewerAssignment.Status.APPROVED],
+            participant__cycle__status=ReviewCycle.Status.LAUNCHED,
+        )
+        .select_related("participant__cycle", "participant__person")
+        .order_by("-participant__cycle__launched_at", "participant__person__name", "id")
+    )
+
+
+def review_request_for_viewer(viewer: Viewer, assignment_id: int) -> ReviewerAssignment:
+    """One of the viewer's review requests (404 for anyone else, their own declined or
+    removed ones included)."""
+    found = (
+        review_requests_of(viewer)
+        .select_related("participant__cycle__template_version", "participant__manager")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def people_by_emails(viewer: Viewer, emails: list[str]) -> dict[str, int]:
+    """The ids of the people the viewer may see with these e-mail addresses (by the
+    address in lower case)."""
+    wanted = {e.lower() for e in emails}
+    if not wanted:
+        return {}
+    found = people_visible_to(viewer).filter(email__in=wanted).values_list("email", "pk")
+    return {email.lower(): pk for email, pk in found}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,14 +25,18 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stride.access.audit import audit_write, diff
+from stride.access.audit import audit_anonymous_write, audit_write, diff
 from stride.access.viewer import Viewer
 from stride.lib import cycle_dates
 from stride.lib.cycle_dates import DatedPhase
 from stride.lib.input import parse_items
+from stride.notify.models import Delivery
+from stride.notify.outbox import deliveries_enqueue_on_commit, deliveries_record
 from stride.org.models import Person, Team
+from stride.reviews import reminders
 from stride.reviews.models import (
     PHASE_ORDER,
+    SCORED_KINDS,
     Competency,
     CompetencyLevel,
     CycleParticipant,
@@ -44,6 +48,8 @@ from stride.reviews.models import (
     QuestionKind,
     Relationship,
     ReviewCycle,
+    ReviewerAssignment,
+    ReviewResponse,
     ReviewTemplate,
     ScalePoint,
     TemplateQuestion,
@@ -51,12 +57,23 @@ from stride.reviews.models import (
     TemplateVersion,
 )
 from stride.reviews.schemas import (
+    AnswerIn,
     CompetencyLevelIn,
     PhaseIn,
     QuestionIn,
     SectionWithQuestions,
 )
-from stride.reviews.selectors import cycle_candidates, require_hr, version_is_locked
+from stride.reviews.selectors import (
+    ANONYMOUS,
+    ANSWER_PHASE,
+    TRACKED_PHASES,
+    answer_author,
+    answering_questions,
+    cycle_candidates,
+    require_hr,
+    version_is_locked,
+    work_states,
+)
 
 MIN_SCALE_POINTS = 2
 
@@ -613,6 +630,8 @@ def cycle_create(
     team_ids: Sequence[int] = (),
     hired_before: date | None = None,
     statuses: Sequence[str] = (Person.Status.ACTIVE,),
+    min_peers: int = 3,
+    max_peers: int = 8,
 ) -> ReviewCycle:
     """A draft cycle on the template's latest version, with its participant filter and
     its six phases in order. Nothing is written if any part is wrong."""
@@ -627,6 +646,10 @@ def cycle_create(
     for index, team_id in enumerate(team_ids):
         if team_id not in known:
             errors[f"team_ids.{index}"] = _("No team has id %(id)s.") % {"id": team_id}
+    if max_peers < min_peers:
+        errors["max_peers"] = _("Allow at least as many peers as the fewest (%(n)s).") % {
+            "n": min_peers
+        }
     if errors:
         raise ValidationError(errors)
     assert template is not None
@@ -635,6 +658,8 @@ def cycle_create(
         template_version=_latest(template),
         hired_before=hired_before,
         statuses=sorted(set(statuses)),
+        min_peers=min_peers,
+        max_peers=max_peers,
     )
     cycle.teams.set(teams)
     CyclePhase.objects.bulk_create(
@@ -654,6 +679,7 @@ def cycle_create(
             "hired_before": hired_before,
             "statuses": cycle.statuses,
             "phases": {p.kind: [p.starts_on, p.ends_on] for p in parsed},
+            "peers": [min_peers, max_peers],
         },
     )
     return cycle
@@ -681,6 +707,7 @@ def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
         ],
         batch_size=1000,
     )
+    _upward_reviewers_snapshot(cycle)
     audit_write(
         actor=viewer,
         action="review_cycle.launch",
@@ -688,6 +715,28 @@ def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
         changes={"template_version": cycle.template_version.number, "participants": len(people)},
     )
     return cycle
+
+
+def _upward_reviewers_snapshot(cycle: ReviewCycle) -> None:
+    """Each participant's direct reports at the launch who take part too review them
+    upward (approved from the start)."""
+    rows = list(
+        CycleParticipant.objects.filter(cycle=cycle).values_list("pk", "person_id", "manager_id")
+    )
+    participant_of = {person_id: pk for pk, person_id, _m in rows}
+    ReviewerAssignment.objects.bulk_create(
+        [
+            ReviewerAssignment(
+                participant_id=participant_of[manager_id],
+                reviewer_id=person_id,
+                relationship=Relationship.UPWARD,
+                status=ReviewerAssignment.Status.APPROVED,
+            )
+            for _pk, person_id, manager_id in rows
+            if manager_id in participant_of
+        ],
+        batch_size=1000,
+    )
 
 
 @transaction.atomic
@@ -745,3 +794,417 @@ def require_phase_open(participant: CycleParticipant, phase: str, *, now: dateti
                 % {"phase": Phase(phase).label.lower(), "day": (reopened or dated.ends_on)}
             }
         )
+
+
+# --- answers -----------------------------------------------------------------------------
+
+LIST_KINDS = frozenset({QuestionKind.LIST, QuestionKind.NEXT_GOALS})
+TEXT_KINDS = frozenset({QuestionKind.TEXT, QuestionKind.IMPROVEMENT_AREAS})
+
+
+def _author(viewer: Viewer, participant: CycleParticipant, relationship: str) -> int:
+    """The viewer, when they write ``relationship``'s answers about ``participant``: the
+    person themself, their manager at the launch, or an approved peer or upward reviewer.
+    404 for anyone else."""
+    if relationship in ANONYMOUS:
+        approved = ReviewerAssignment.objects.filter(
+            participant=participant,
+            reviewer_id=viewer.person_id,
+            relationship=relationship,
+            status=ReviewerAssignment.Status.APPROVED,
+        ).exists()
+        if not approved or viewer.person_id is None:
+            raise Http404
+        return viewer.person_id
+    author = answer_author(participant, relationship)
+    if author is None or viewer.person_id != author:
+        raise Http404
+    return author
+
+
+def _audit_answers(
+    viewer: Viewer, response: ReviewResponse, verb: str, changes: dict[str, Any]
+) -> None:
+    """Audit a write of answers; a peer's or report's names no author and no response
+    (whose row knows it): only that the participant's review got an answer written."""
+    action = f"review.{response.relationship}.{verb}"
+    if response.relationship in ANONYMOUS:
+        audit_anonymous_write(
+            action=action,
+            target=response.participant,
+            changes={k: v for k, v in changes.items() if k != "answers"},
+        )
+    else:
+        audit_write(actor=viewer, action=action, target=response, changes=changes)
+
+
+def _response_for_writing(
+    viewer: Viewer, participant: CycleParticipant, relationship: str, *, now: datetime
+) -> ReviewResponse:
+    """The viewer's response in ``relationship`` (created as an empty draft), locked for
+    the write; 404 for anyone but its author, 409 once the cycle is closed, its phase's
+    deadline passed (unless HR reopened it for the person) or it was submitted."""
+    author = _author(viewer, participant, relationship)
+    if participant.cycle.status != ReviewCycle.Status.LAUNCHED:
+        raise ValidationError({"cycle": _("This review cycle is closed.")})
+    require_phase_open(participant, ANSWER_PHASE[Relationship(relationship)], now=now)
+    ReviewResponse.objects.get_or_create(
+        participant=participant, relationship=relationship, author_id=author
+    )
+    response = ReviewResponse.objects.select_for_update().get(
+        participant=participant, relationship=relationship, author_id=author
+    )
+    if response.submitted_at is not None:
+        raise ValidationError(
+            {"answers": _("You have submitted this review; its answers can no longer change.")}
+        )
+    return response
+
+
+def _checked_answers(
+    answers: Sequence[AnswerIn], questions: Mapping[int, TemplateQuestion]
+) -> dict[str, dict[str, Any]]:
+    """The answers as stored (empty ones left out), or a ValidationError naming each wrong
+    one as ``answers.<index>.<field>``: a question this relationship does not answer, one
+    answered twice, a rating off the question's scale, a part the question does not take."""
+    ranks = set(JobLevel.objects.values_list("rank", flat=True))
+    errors: dict[str, str] = {}
+    stored: dict[str, dict[str, Any]] = {}
+    for index, answer in enumerate(answers):
+        at = f"answers.{index}"
+        question = questions.get(answer.question_id)
+        if question is None:
+            errors[f"{at}.question_id"] = _("This question is not yours to answer in this review.")
+            continue
+        if str(question.pk) in stored:
+            errors[f"{at}.question_id"] = _("Each question is answered once.")
+            continue
+        items = [item for item in answer.items if item]
+        if answer.rating is not None:
+            if question.kind == QuestionKind.RATING:
+                top = len(question.points.all())
+                if answer.rating > top:
+                    errors[f"{at}.rating"] = _("Choose a point of the scale, 1 to %(top)s.") % {
+                        "top": top
+                    }
+            elif question.kind == QuestionKind.COMPETENCY:
+                if answer.rating not in ranks:
+                    errors[f"{at}.rating"] = _("Choose one of the job levels.")
+            else:
+                errors[f"{at}.rating"] = _("This question takes no rating.")
+        if items and question.kind not in LIST_KINDS:
+            errors[f"{at}.items"] = _("This question takes no list.")
+        if answer.rating is not None or answer.text or items:
+            stored[str(question.pk)] = {
+                "rating": answer.rating,
+                "text": answer.text,
+                "items": items,
+            }
+    if errors:
+        raise ValidationError(errors)
+    return stored
+
+
+def _unanswered(question: TemplateQuestion, answer: Mapping[str, Any] | None) -> bool:
+    """Whether a question still needs its answer before submitting: a rating for the
+    rated kinds, the text of a text question or an area to improve, one item of a list.
+    Goal results need none (they show the goals; a comment is optional)."""
+    answer = answer or {}
+    if question.kind in SCORED_KINDS:
+        return answer.get("rating") is None
+    if question.kind in TEXT_KINDS:
+        return not answer.get("text")
+    if question.kind in LIST_KINDS:
+        return not answer.get("items")
+    return False
+
+
+@transaction.atomic
+def review_draft_save(
+    *,
+    viewer: Viewer,
+    participant: CycleParticipant,
+    relationship: str,
+    answers: Sequence[AnswerIn | Mapping[str, Any]],
+    now: datetime | None = None,
+) -> ReviewResponse:
+    """Replace the viewer's draft answers (self-assessment or manager's review). Only its
+    author may, before the phase's deadline (or HR's reopening) and before submitting."""
+    now = now or timezone.now()
+    parsed = parse_items(AnswerIn, answers, field="answers")
+    response = _response_for_writing(viewer, participant, relationship, now=now)
+    questions = {
+        q.pk: q for q in answering_questions(participant.cycle.template_version_id, relationship)
+    }
+    stored = _checked_answers(parsed, questions)
+    response.answers = stored
+    response.save(update_fields=["answers", "updated_at"])
+    _audit_answers(viewer, response, "draft", {"answers": True, "answered": len(stored)})
+    return response
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    viewer: Viewer,
+    participant: CycleParticipant,
+    relationship: str,
+    now: datetime | None = None,
+) -> ReviewResponse:
+    """Submit the viewer's saved answers. Every question that needs an answer must have
+    one (a ValidationError names each as ``questions.<id>``); after that the answers never
+    change, and the other party may see them once they have submitted too."""
+    now = now or timezone.now()
+    response = _response_for_writing(viewer, participant, relationship, now=now)
+    errors = {
+        f"questions.{q.pk}": _("Answer this question before you submit.")
+        for q in answering_questions(participant.cycle.template_version_id, relationship)
+        if _unanswered(q, response.answers.get(str(q.pk)))
+    }
+    if errors:
+        raise ValidationError(errors)
+    response.submitted_at = now
+    response.save(update_fields=["submitted_at", "updated_at"])
+    _audit_answers(viewer, response, "submit", {"answered": len(response.answers)})
+    return response
+
+
+# --- nudges ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_nudge(
+    *, viewer: Viewer, participant: CycleParticipant, phase: str, now: datetime | None = None
+) -> int:
+    """HR reminds whoever owes a late phase's work (the person for their self-assessment,
+    their manager for the manager's review) with one e-mail through the outbox, at most
+    once a (UTC) day per person nudged. ``participant`` comes from
+    ``selectors.participant_to_nudge``. Returns the delivery's id."""
+    require_hr(viewer)
+    now = now or timezone.now()
+    relationship = TRACKED_PHASES.get(Phase(phase)) if phase in PHASE_ORDER else None
+    if relationship is None:
+        raise ValidationError(
+            {"phase": _("Only the self-assessment and the manager's review can be nudged.")}
+        )
+    phases = {p.kind: p for p in CyclePhase.objects.filter(cycle_id=participant.cycle_id)}
+    states = work_states(
+        phases, zone_name=participant.person.time_zone, values=participant.__dict__, now=now
+    )
+    if not next(s.late for s in states if s.phase == phase):
+        raise ValidationError({"phase": _("This work is not late: there is nothing to nudge.")})
+    whom = answer_author(participant, relationship)
+    if whom is None:
+        raise ValidationError({"phase": _("This person had no manager at the launch.")})
+    day = now.astimezone(UTC).date()
+    if Delivery.objects.filter(
+        person_id=whom, key__startswith=f"{reminders.NUDGE_PREFIX}{day.isoformat()}:"
+    ).exists():
+        raise ValidationError(
+            {"phase": _("They were already nudged today; you can nudge them again tomorrow.")}
+        )
+    ids = deliveries_record(
+        person_keys=[(whom, reminders.nudge_key(day, participant.pk, phase))], now=now
+    )
+    deliveries_enqueue_on_commit(ids)
+    audit_write(
+        actor=viewer,
+        action="review_cycle.nudge",
+        target=participant.cycle,
+        changes={"person": whom, "participant": participant.person_id, "phase": phase},
+    )
+    return ids[0] if ids else 0
+
+
+# --- peer and upward reviewers -------------------------------------------------------------
+
+
+def _open_for_nomination(participant: CycleParticipant, now: datetime) -> None:
+    if participant.cycle.status != ReviewCycle.Status.LAUNCHED:
+        raise ValidationError({"cycle": _("This review cycle is closed.")})
+    require_phase_open(participant, Phase.PEER_NOMINATION, now=now)
+
+
+def _peer_problems(
+    participant: CycleParticipant, ids: Sequence[int], field_name: str
+) -> dict[str, str]:
+    """Each id that cannot be a peer: unknown or gone, the person themself, or already
+    their upward reviewer."""
+    usable = set(
+        Person.objects.filter(pk__in=set(ids))
+        .exclude(status=Person.Status.LEFT)
+        .values_list("pk", flat=True)
+    )
+    upward = set(
+        ReviewerAssignment.objects.filter(
+            participant=participant, relationship=Relationship.UPWARD
+        ).values_list("reviewer_id", flat=True)
+    )
+    errors: dict[str, str] = {}
+    for index, person_id in enumerate(ids):
+        at = f"{field_name}.{index}"
+        if person_id not in usable:
+            errors[at] = _("No one in the organisation has id %(id)s.") % {"id": person_id}
+        elif person_id == participant.person_id:
+            errors[at] = _("Nobody reviews themself as a peer.")
+        elif person_id in upward:
+            errors[at] = _("This person already reviews them as a direct report.")
+        elif person_id in ids[:index]:
+            errors[at] = _("Each peer is named once.")
+    return errors
+
+
+def _peers(participant: CycleParticipant) -> dict[int, ReviewerAssignment]:
+    return {
+        a.reviewer_id: a
+        for a in ReviewerAssignment.objects.select_for_update().filter(
+            participant=participant, relationship=Relationship.PEER
+        )
+    }
+
+
+@transaction.atomic
+def peer_nominate(
+    *,
+    viewer: Viewer,
+    participant: CycleParticipant,
+    reviewer_ids: Sequence[int],
+    now: datetime | None = None,
+) -> list[ReviewerAssignment]:
+    """The participant names the peers they would like to review them, between the
+    cycle's fewest and most, while peer nomination is open. Nominations their manager has
+    not decided yet are replaced; approved, removed and declined ones stay as they are."""
+    if viewer.person_id is None or viewer.person_id != participant.person_id:
+        raise Http404
+    _open_for_nomination(participant, now or timezone.now())
+    cycle = participant.cycle
+    ids = list(reviewer_ids)
+    errors = _peer_problems(participant, ids, "reviewer_ids")
+    existing = _peers(participant)
+    decided = {
+        pid for pid, a in existing.items() if a.status != ReviewerAssignment.Status.NOMINATED
+    }
+    wanted = [pid for pid in ids if pid not in decided]
+    total = len(
+        set(ids)
+        | {p for p, a in existing.items() if a.status == ReviewerAssignment.Status.APPROVED}
+    )
+    if not errors and not cycle.min_peers <= total <= cycle.max_peers:
+        errors["reviewer_ids"] = _("Name between %(low)s and %(high)s peers.") % {
+            "low": cycle.min_peers,
+            "high": cycle.max_peers,
+        }
+    if errors:
+        raise ValidationError(errors)
+    ReviewerAssignment.objects.filter(
+        participant=participant,
+        relationship=Relationship.PEER,
+        status=ReviewerAssignment.Status.NOMINATED,
+    ).exclude(reviewer_id__in=wanted).delete()
+    ReviewerAssignment.objects.bulk_create(
+        [
+            ReviewerAssignment(
+                participant=participant, reviewer_id=pid, relationship=Relationship.PEER
+            )
+            for pid in wanted
+            if pid not in existing
+        ]
+    )
+    audit_write(
+        actor=viewer,
+        action="review.peers.nominate",
+        target=participant,
+        changes={"peers": sorted(ids)},
+    )
+    return list(_peers(participant).values())
+
+
+@transaction.atomic
+def peer_decide(
+    *,
+    viewer: Viewer,
+    participant: CycleParticipant,
+    approve: Sequence[int] = (),
+    remove: Sequence[int] = (),
+    add: Sequence[int] = (),
+    now: datetime | None = None,
+) -> list[ReviewerAssignment]:
+    """The participant's manager (at the launch) approves nominated peers, removes peers
+    and adds their own, while peer nomination is open; approved peers stay within the
+    cycle's most."""
+    if viewer.person_id is None or viewer.person_id != participant.manager_id:
+        raise Http404
+    _open_for_nomination(participant, now or timezone.now())
+    existing = _peers(participant)
+    errors = _peer_problems(participant, list(add), "add")
+    for field_name, ids in (("approve", approve), ("remove", remove)):
+        for index, pid in enumerate(ids):
+            if pid not in existing:
+                errors[f"{field_name}.{index}"] = _("This person is not among the peers.")
+    if errors:
+        raise ValidationError(errors)
+    status = ReviewerAssignment.Status
+    for pid in approve:
+        if existing[pid].status == status.NOMINATED:
+            existing[pid].status = status.APPROVED
+    for pid in remove:
+        existing[pid].status = status.REMOVED
+    for pid in add:
+        if pid in existing:
+            existing[pid].status = status.APPROVED
+        else:
+            existing[pid] = ReviewerAssignment(
+                participant=participant,
+                reviewer_id=pid,
+                relationship=Relationship.PEER,
+                status=status.APPROVED,
+            )
+    approved = sum(1 for a in existing.values() if a.status == status.APPROVED)
+    if approved > participant.cycle.max_peers:
+        raise ValidationError(
+            {
+                "approve": _("At most %(n)s peers review each person.")
+                % {"n": participant.cycle.max_peers}
+            }
+        )
+    for assignment in existing.values():
+        assignment.save()
+    audit_write(
+        actor=viewer,
+        action="review.peers.decide",
+        target=participant,
+        changes={"approve": sorted(approve), "remove": sorted(remove), "add": sorted(add)},
+    )
+    return list(existing.values())
+
+
+@transaction.atomic
+def reviewer_decline(
+    *, viewer: Viewer, assignment: ReviewerAssignment, reason: str, now: datetime | None = None
+) -> ReviewerAssignment:
+    """A nominated or approved reviewer declines, saying why, before the peer and upward
+    reviews' deadline and before answering."""
+    if viewer.person_id is None or viewer.person_id != assignment.reviewer_id:
+        raise Http404
+    participant = assignment.participant
+    if participant.cycle.status != ReviewCycle.Status.LAUNCHED:
+        raise ValidationError({"cycle": _("This review cycle is closed.")})
+    require_phase_open(participant, Phase.PEER_REVIEWS, now=now or timezone.now())
+    assignment = ReviewerAssignment.objects.select_for_update().get(pk=assignment.pk)
+    status = ReviewerAssignment.Status
+    if assignment.status not in (status.NOMINATED, status.APPROVED):
+        raise ValidationError({"reason": _("You are no longer asked for this review.")})
+    if ReviewResponse.objects.filter(
+        participant=participant, author_id=viewer.person_id, submitted_at__isnull=False
+    ).exists():
+        raise ValidationError({"reason": _("You have already submitted this review.")})
+    assignment.status = status.DECLINED
+    assignment.decline_reason = reason
+    assignment.save(update_fields=["status", "decline_reason"])
+    audit_write(
+        actor=viewer,
+        action="review.reviewer.decline",
+        target=assignment,
+        changes={"decline_reason": reason},
+    )
+    return assignment

@@ -26,6 +26,15 @@ urlpatterns = [
         views.participant_reopen,
         name="participant_reopen",
     ),
+    path("mine/", views.my_reviews, name="mine"),
+    path("<id:review_id>/", views.review, name="review"),
+    path("<id:review_id>/peers", views.peers, name="peers"),
+    path("<id:review_id>/peers/decide", views.peers_decide, name="peers_decide"),
+    path("requests/<id:request_id>/", views.review_request, name="request"),
+    path("requests/<id:request_id>/decline", views.review_request_decline, name="request_decline"),
+    path(
+        "participants/<id:participant_id>/nudge", views.participant_nudge, name="participant_nudge"
+    ),
     path("competencies/", views.competencies, name="competencies"),
     path("competencies/job-levels", views.job_level_add, name="job_level_add"),
     path("competencies/new", views.competency_add, name="competency_add"),

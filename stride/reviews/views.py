@@ -15,21 +15,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from stride.access.viewer import Viewer
 from stride.lib.forms import SchemaForm, spread_service_errors
+from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
 from stride.reviews import selectors, services
 from stride.reviews.forms import (
     CompetencyForm,
     CycleForm,
     JobLevelAssignForm,
     JobLevelForm,
+    NudgeForm,
     PersonLookupForm,
     QuestionForm,
     ReopenForm,
@@ -39,7 +43,7 @@ from stride.reviews.forms import (
     question_initial,
 )
 from stride.reviews.models import ReviewTemplate, TemplateSection
-from stride.reviews.schemas import QuestionIn
+from stride.reviews.schemas import AnswersIn, Nudge, PeerDecision, QuestionIn, ReviewDecline
 
 
 def _viewer(request: HttpRequest) -> Viewer:
@@ -507,6 +511,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """A cycle's calendar and filter; before the launch, how many people it would take;
     after, progress per team and the participants, each with a form to reopen a phase."""
     viewer = _viewer(request)
+    now = timezone.now()
     cycle = selectors.cycle_for_viewer(viewer, cycle_id)
     launched = cycle.status != cycle.Status.DRAFT
     page = (
@@ -524,11 +529,21 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "phases": selectors.ordered_phases(cycle),
             "launched": launched,
             "candidates": None if launched else selectors.cycle_candidates(cycle).count(),
-            "progress": selectors.cycle_progress(cycle) if launched else [],
+            "progress": selectors.cycle_progress(cycle, now=now) if launched else [],
+            "rows": _participant_rows(cycle, page, now=now),
             "page": page,
             "phase_choices": ReopenForm.base_fields["phase"].choices,  # type: ignore[attr-defined]
         },
     )
+
+
+def _participant_rows(cycle: Any, page: Any, *, now: Any) -> list[tuple[Any, Any]]:
+    """Each participant of the page with the state of its tracked phases."""
+    if page is None:
+        return []
+    participants = list(page)
+    states = selectors.participant_states(cycle, participants, now=now)
+    return [(p, states[p.pk]) for p in participants]
 
 
 @login_required
@@ -571,6 +586,28 @@ def participant_reopen(request: HttpRequest, participant_id: int) -> HttpRespons
 
 
 @login_required
+@require_POST
+def participant_nudge(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """Nudge whoever owes a participant's late work; problems are shown at the top."""
+    viewer = _viewer(request)
+    participant = selectors.participant_to_nudge(viewer, participant_id)
+    form = NudgeForm(request.POST)
+
+    def save() -> Any:
+        assert isinstance(form.parsed, Nudge)
+        services.participant_nudge(viewer=viewer, participant=participant, phase=form.parsed.phase)
+        return True
+
+    if _saved(request, form, save) is not None:
+        messages.success(request, _("Nudged: they will get an e-mail."))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, str(text))
+    return redirect("reviews:cycle_detail", cycle_id=participant.cycle_id)
+
+
+@login_required
 @require_safe
 def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The participants as CSV: person, team, manager and, per phase, its deadline date
@@ -585,9 +622,15 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
         ["name", "email", "team", "manager"]
         + [f"{p.kind}_ends_on" for p in phases]
         + [f"{p.kind}_reopened_until" for p in phases]
+        + [f"{kind}_status" for kind in selectors.TRACKED_PHASES]
     )
+    now = timezone.now()
+    dated = {p.kind: p for p in phases}
     for participant in selectors.cycle_participants(cycle).iterator(chunk_size=1000):
         reopened = {r.kind: r.until for r in participant.reopenings.all()}
+        states = selectors.work_states(
+            dated, zone_name=participant.person.time_zone, values=participant.__dict__, now=now
+        )
         writer.writerow(
             [
                 participant.person.name,
@@ -597,5 +640,302 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
             ]
             + [p.ends_on.isoformat() for p in phases]
             + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
+            + ["submitted" if s.done else "late" if s.late else "" for s in states]
         )
     return response
+
+
+# --- a person's reviews: the self-assessment and the manager's review --------------------
+
+
+@login_required
+@require_safe
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    """The reviews the viewer takes part in: their own and their reports'."""
+    viewer = _viewer(request)
+    listed = list(selectors.reviews_of(viewer)[:MY_REVIEWS_SHOWN])
+    return TemplateResponse(
+        request,
+        "reviews/my_reviews.html",
+        {
+            "own": [p for p in listed if p.person_id == viewer.person_id],
+            "reports": [p for p in listed if p.person_id != viewer.person_id],
+            "requests": list(selectors.review_requests_of(viewer)[:MY_REVIEWS_SHOWN]),
+        },
+    )
+
+
+MY_REVIEWS_SHOWN = 200
+
+
+def answers_from_post(packet: selectors.ReviewPacket, data: Any) -> list[dict[str, Any]]:
+    """The page's fields (``q<id>-rating``, ``q<id>-text``, ``q<id>-items`` one item a
+    line) as the rows of ``AnswersIn``, in the order of the page's questions, so a problem
+    at ``answers.<i>`` belongs to the i-th question."""
+    rows = []
+    for row in packet.rows:
+        prefix = f"q{row.question.pk}-"
+        rating = (data.get(f"{prefix}rating") or "").strip()
+        rows.append(
+            {
+                "question_id": row.question.pk,
+                "rating": rating or None,
+                "text": data.get(f"{prefix}text", ""),
+                "items": [
+                    line for line in (data.get(f"{prefix}items") or "").splitlines() if line.strip()
+                ],
+            }
+        )
+    return rows
+
+
+def _problems_by_question(
+    packet: selectors.ReviewPacket, problems: list[InputProblem]
+) -> tuple[dict[int, list[str]], list[str]]:
+    """Problems placed on the question they name (``answers.<i>…`` by position,
+    ``questions.<id>`` by id); the rest are the page's."""
+    positions = [row.question.pk for row in packet.rows]
+    on_question: dict[int, list[str]] = {}
+    general: list[str] = []
+    for problem in problems:
+        loc = problem.loc
+        if len(loc) >= 2 and loc[0] == "answers" and isinstance(loc[1], int):
+            on_question.setdefault(positions[loc[1]], []).append(problem.msg)
+        elif len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+            on_question.setdefault(loc[1], []).append(problem.msg)
+        else:
+            general.append(problem.msg)
+    return on_question, general
+
+
+def _review_page(
+    request: HttpRequest,
+    packet: selectors.ReviewPacket,
+    url: str,
+    *,
+    request_id: int | None = None,
+    status: int = 200,
+    problems: list[InputProblem] | None = None,
+    posted: Any = None,
+) -> HttpResponse:
+    on_question, general = _problems_by_question(packet, problems or [])
+    rows = packet.rows
+    if posted is not None:  # show what was sent, not what is stored, beside its problems
+        sent = {a["question_id"]: a for a in answers_from_post(packet, posted)}
+        for row in rows:
+            answer = sent[row.question.pk]
+            row.answer = {**answer, "rating": _int_or_none(answer["rating"])}
+    participant = packet.role.participant
+    return TemplateResponse(
+        request,
+        "reviews/review.html",
+        {
+            "packet": packet,
+            "participant": participant,
+            "person": participant.person,
+            "cycle": participant.cycle,
+            "rows": [(row, on_question.get(row.question.pk, [])) for row in rows],
+            "general_problems": general,
+            "is_self": packet.relationship == "self",
+            "anonymous": packet.relationship in selectors.ANONYMOUS,
+            "form_url": url,
+            "request_id": request_id,
+        },
+        status=status,
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def review(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The viewer's side of a review: the person's self-assessment, or their manager's
+    review. ``action=save`` keeps a draft (also what the page's autosave posts, through
+    htmx, answering only the draft's status line); ``action=submit`` saves, then submits."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    return _answer_view(request, viewer, role, reverse("reviews:review", args=[review_id]))
+
+
+def _answer_view(
+    request: HttpRequest,
+    viewer: Viewer,
+    role: selectors.ReviewRole,
+    url: str,
+    request_id: int | None = None,
+) -> HttpResponse:
+    """Show the viewer's answers in ``role`` at ``url``, or save (and submit) them."""
+    now = timezone.now()
+    packet = selectors.review_packet(viewer, role, now=now)
+    if request.method != "POST":
+        return _review_page(request, packet, url, request_id=request_id)
+    problems: list[InputProblem] = []
+    try:
+        parsed = parse(AnswersIn, {"answers": answers_from_post(packet, request.POST)})
+        services.review_draft_save(
+            viewer=viewer,
+            participant=role.participant,
+            relationship=role.relationship,
+            answers=parsed.answers,
+            now=now,
+        )
+        if request.POST.get("action") == "submit":
+            services.review_submit(
+                viewer=viewer, participant=role.participant, relationship=role.relationship, now=now
+            )
+    except InvalidInput as exc:
+        problems = exc.problems
+    except ValidationError as exc:
+        problems = problems_from_django(exc)
+    if request.htmx:  # type: ignore[attr-defined]
+        # The autosave: only the status line changes (a refused draft says why).
+        return TemplateResponse(
+            request,
+            "reviews/review.html#autosave-status",
+            {"saved_at": None if problems else now, "autosave_problems": problems},
+        )
+    if problems:
+        fresh = selectors.review_packet(viewer, role, now=now)
+        return _review_page(
+            request,
+            fresh,
+            url,
+            request_id=request_id,
+            status=422,
+            problems=problems,
+            posted=request.POST,
+        )
+    if request.POST.get("action") == "submit":
+        messages.success(request, _("Submitted."))
+    else:
+        messages.success(request, _("Draft saved."))
+    return redirect(url)
+
+
+# --- peer and upward reviewers -------------------------------------------------------------
+
+
+def _emails(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+def _people_ids(viewer: Viewer, field_name: str, text: str) -> tuple[list[int], list[str]]:
+    """The ids of the people named by e-mail in ``text``, and a problem for each unknown."""
+    emails = _emails(text)
+    found = selectors.people_by_emails(viewer, emails)
+    problems = [
+        _("Nobody has the e-mail address %(email)s.") % {"email": e}
+        for e in emails
+        if e.lower() not in found
+    ]
+    return [found[e.lower()] for e in emails if e.lower() in found], problems
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peers(request: HttpRequest, review_id: int) -> HttpResponse:
+    """A review's peer reviewers. The person nominates (by e-mail, one a line); their
+    manager approves, removes and adds (``peers_decide``)."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    problems: list[str] = []
+    if request.method == "POST":
+        if role.relationship != "self":
+            raise Http404
+        ids, problems = _people_ids(viewer, "reviewer_ids", request.POST.get("emails", ""))
+        if not problems:
+            try:
+                services.peer_nominate(
+                    viewer=viewer, participant=role.participant, reviewer_ids=ids
+                )
+            except ValidationError as exc:
+                problems = [p.msg for p in problems_from_django(exc)]
+            else:
+                messages.success(request, _("Peers nominated: your manager will decide."))
+                return redirect("reviews:peers", review_id=review_id)
+    participant = role.participant
+    return TemplateResponse(
+        request,
+        "reviews/peers.html",
+        {
+            "participant": participant,
+            "cycle": participant.cycle,
+            "is_self": role.relationship == "self",
+            "peers": list(selectors.peers_of(participant)),
+            "problems": problems,
+        },
+        status=422 if problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def peers_decide(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The manager's decisions: ``approve`` and ``remove`` name peers by id, ``add`` by
+    e-mail (one a line)."""
+    viewer = _viewer(request)
+    role = selectors.review_for_viewer(viewer, review_id)
+    if role.relationship != "manager":
+        raise Http404
+    add, problems = _people_ids(viewer, "add", request.POST.get("add", ""))
+    try:
+        decided = parse(
+            PeerDecision,
+            {
+                "approve": request.POST.getlist("approve"),
+                "remove": request.POST.getlist("remove"),
+                "add": add,
+            },
+        )
+        if not problems:
+            services.peer_decide(
+                viewer=viewer, participant=role.participant, **decided.model_dump()
+            )
+    except InvalidInput as exc:
+        problems = [p.msg for p in exc.problems]
+    except ValidationError as exc:
+        problems = [p.msg for p in problems_from_django(exc)]
+    for text in problems:
+        messages.error(request, text)
+    if not problems:
+        messages.success(request, _("Peers updated."))
+    return redirect("reviews:peers", review_id=review_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def review_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A peer's or report's answers about someone: their own only."""
+    viewer = _viewer(request)
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    role = selectors.ReviewRole(assignment.participant, assignment.relationship)
+    url = reverse("reviews:request", args=[request_id])
+    return _answer_view(request, viewer, role, url, request_id=request_id)
+
+
+@login_required
+@require_POST
+def review_request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    assignment = selectors.review_request_for_viewer(viewer, request_id)
+    try:
+        parsed = parse(ReviewDecline, {"reason": request.POST.get("reason", "")})
+        services.reviewer_decline(viewer=viewer, assignment=assignment, reason=parsed.reason)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            messages.error(request, problem.msg)
+        return redirect("reviews:request", request_id=request_id)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, str(text))
+        return redirect("reviews:request", request_id=request_id)
+    messages.success(request, _("You declined this review."))
+    return redirect("reviews:mine")

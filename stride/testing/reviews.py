@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from stride.reviews import services
+from stride.org.models import Person
+from stride.reviews import selectors, services
 from stride.reviews.models import PHASE_ORDER, Competency, JobLevel, ReviewCycle, ReviewTemplate
 from stride.testing.cast import Cast
 
@@ -107,3 +108,31 @@ def make_cycle(
 def launch_cycle(cast: Cast, template: ReviewTemplate, **extra: Any) -> ReviewCycle:
     cycle = make_cycle(cast, template, **extra)
     return services.cycle_launch(viewer=cast.viewer(cast.hr), cycle=cycle)
+
+
+def complete_answers(cycle: ReviewCycle, relationship: str, words: str = "x") -> list[Any]:
+    """An answer to every question ``relationship`` answers in ``cycle``: a rating of 3
+    (with ``words`` as its comment), ``words`` as a list's only item, or as the text."""
+    questions = selectors.answering_questions(cycle.template_version_id, relationship)
+    return [
+        {"question_id": q.pk, "rating": 3, "text": words}
+        if q.is_scored
+        else {"question_id": q.pk, "text": words, "items": [words] if q.kind in LISTS else []}
+        for q in questions
+    ]
+
+
+LISTS = ("list", "next_goals")
+
+
+def submit_self_assessment(cast: Cast, cycle: ReviewCycle, person: Person) -> None:
+    """``person`` answers every question of their self-assessment and submits it."""
+    participant = cycle.participants.get(person=person)
+    viewer = cast.viewer(person)
+    services.review_draft_save(
+        viewer=viewer,
+        participant=participant,
+        relationship="self",
+        answers=complete_answers(cycle, "self"),
+    )
+    services.review_submit(viewer=viewer, participant=participant, relationship="self")

@@ -46,7 +46,14 @@ from stride.testing.builders import (
     record,
 )
 from stride.testing.cast import PASSWORD, Cast
-from stride.testing.reviews import launch_cycle, make_cycle, make_framework, make_template, rating
+from stride.testing.reviews import (
+    complete_answers,
+    launch_cycle,
+    make_cycle,
+    make_framework,
+    make_template,
+    rating,
+)
 
 MEMBERS = ("skip", "manager", "alice", "bob", "outsider", "hr", "salesmanager", "rep")
 EVERYONE = frozenset(MEMBERS)
@@ -77,6 +84,12 @@ CHECKIN_PLANS = "Walk check-in plans Siskin"
 CHECKIN_PROBLEMS = "Walk check-in problems Linnet"
 COMMENT = "Walk check-in comment Swift"
 REVIEW_QUESTION = "Walk review question Merlin"
+# Drafts in alice's review: each seen by its author only (neither has submitted).
+SELF_DRAFT = "Walk self-assessment draft Bittern"
+MANAGER_DRAFT = "Walk manager review draft Godwit"
+REVIEW_PARTIES = frozenset({"alice", "manager"})
+# The manager's draft as an upward reviewer of skip: only its author ever sees it.
+UPWARD_DRAFT = "Walk upward review draft Garganey"
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,10 @@ class Target:
     fresh: Callable[[], dict[str, int]] | None = None
     # For a person: who may read their check-ins (their history page).
     checkin_readers: frozenset[str] = frozenset()
+    # For a review: who takes part (the person reviewed and their manager), and each.
+    review_parties: frozenset[str] = frozenset()
+    reviewee: frozenset[str] = frozenset()
+    review_manager: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -207,9 +224,46 @@ def build_world(cast: Cast) -> World:
         return {"cycle_id": make_cycle(cast, cycle_template).pk}
 
     def launched_participant() -> dict[str, int]:
-        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        # Its phases are over, so every participant's work is late (HR may nudge).
+        cycle = launch_cycle(
+            cast,
+            cycle_template,
+            team_ids=[cast.product.pk],
+            start=timezone.localdate() - timedelta(days=60),
+        )
         participant = cycle.participants.get(person=cast.alice)
         return {"participant_id": participant.pk, "cycle_id": cycle.pk}
+
+    def alice_review() -> dict[str, int]:
+        """Alice's review in a newly launched cycle, with complete drafts by alice and
+        by her manager (so either may submit)."""
+        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk], min_peers=1)
+        participant = cycle.participants.get(person=cast.alice)
+        for author, relationship, words in (
+            (cast.alice, "self", SELF_DRAFT),
+            (cast.manager, "manager", MANAGER_DRAFT),
+        ):
+            review_services.review_draft_save(
+                viewer=cast.viewer(author),
+                participant=participant,
+                relationship=relationship,
+                answers=complete_answers(cycle, relationship, words),
+            )
+        return {"review_id": participant.pk}
+
+    def upward_request() -> dict[str, int]:
+        """The manager's request to review skip upward in a newly launched cycle, with a
+        complete draft of their answers."""
+        cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk])
+        participant = cycle.participants.get(person=cast.skip)
+        review_services.review_draft_save(
+            viewer=cast.viewer(cast.manager),
+            participant=participant,
+            relationship="upward",
+            answers=complete_answers(cycle, "upward", UPWARD_DRAFT),
+        )
+        request = participant.reviewers.get(reviewer=cast.manager)
+        return {"request_id": request.pk}
 
     def fresh_competency() -> dict[str, int]:
         made_one = review_services.competency_create(
@@ -253,6 +307,9 @@ def build_world(cast: Cast) -> World:
             Secret(CHECKIN_PROBLEMS, CHECKIN_READERS),
             Secret(COMMENT, CHECKIN_READERS),
             Secret(REVIEW_QUESTION, HR_ONLY),
+            Secret(SELF_DRAFT, ALICE_ONLY),
+            Secret(MANAGER_DRAFT, frozenset({"manager"})),
+            Secret(UPWARD_DRAFT, frozenset({"manager"})),
         ],
     )
     world.targets = {
@@ -294,6 +351,27 @@ def build_world(cast: Cast) -> World:
             ],
             "participant_id": [
                 Target("cycle participant", participant, HR_ONLY, HR_ONLY, launched_participant)
+            ],
+            "review_id": [
+                Target(
+                    "alice's review",
+                    alice_review(),
+                    REVIEW_PARTIES,
+                    REVIEW_PARTIES,
+                    alice_review,
+                    review_parties=REVIEW_PARTIES,
+                    reviewee=ALICE_ONLY,
+                    review_manager=frozenset({"manager"}),
+                )
+            ],
+            "request_id": [
+                Target(
+                    "manager's upward review of skip",
+                    upward_request(),
+                    frozenset({"manager"}),
+                    frozenset({"manager"}),
+                    upward_request,
+                )
             ],
             "competency_id": [
                 Target(
