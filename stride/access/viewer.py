@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -94,22 +95,26 @@ def roles_flagged(row: Any) -> frozenset[str]:
     return frozenset(role.value for role in Role if getattr(row, f"holds_{role.value}", False))
 
 
+@cache
+def _logins_with_person() -> Any:
+    """Logins with their person, roles and whether anyone reports to them: built once per
+    process, filtered per request. Building the annotations cost as much as the query."""
+    user_model = get_user_model()
+    person_field: Any = user_model._meta.get_field("person")
+    person_model: Any = person_field.related_model
+    reports = person_model._default_manager.filter(manager_id=OuterRef("person__pk"))
+    return user_model._default_manager.select_related("person").annotate(
+        person_has_reports=Exists(reports), **role_flags("person__pk")
+    )
+
+
 def viewer_for_user(user: Any, *, via: str = "web") -> Viewer:
     """Resolve a Django user into a viewer: one query for the login's person, their roles
     and whether anyone reports to them. The person is reached through the user model's
     ``person`` relation, so this module needs nothing from ``org`` at run time."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    user_model = get_user_model()
-    person_field: Any = user_model._meta.get_field("person")
-    person_model: Any = person_field.related_model
-    reports = person_model._default_manager.filter(manager_id=OuterRef("person__pk"))
-    found = (
-        user_model._default_manager.filter(pk=user.pk)
-        .select_related("person")
-        .annotate(person_has_reports=Exists(reports), **role_flags("person__pk"))
-        .first()
-    )
+    found = _logins_with_person().filter(pk=user.pk).first()
     person: Person | None = getattr(found, "person", None) if found is not None else None
     if person is None or person.has_left:
         # People who have left see nothing, even through a session opened before they left.
