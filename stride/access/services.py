@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -71,17 +73,19 @@ def token_revoke(*, viewer: Viewer, token_id: int) -> AccessToken:
     return token
 
 
+@cache
+def _tokens_with_owner() -> QuerySet[AccessToken]:
+    """Tokens with their owner and the owner's roles: built once per process (never
+    evaluated itself), filtered per request. Building it cost as much as the query."""
+    return AccessToken.objects.select_related("owner").annotate(**role_flags("owner_id"))
+
+
 def token_authenticate(raw: str) -> tuple[Viewer, AccessToken] | None:
     """The viewer behind a bearer token, or None when it is unknown, revoked or expired."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
-    token = (
-        AccessToken.objects.select_related("owner")
-        .annotate(**role_flags("owner_id"))
-        .filter(prefix=prefix)
-        .first()
-    )
+    token = _tokens_with_owner().filter(prefix=prefix).first()
     if token is None or not token.is_active:
         return None
     if not secrets.compare_digest(token.digest, _digest(secret)):

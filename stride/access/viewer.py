@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -107,6 +108,23 @@ def register_viewer_flag(name: str, condition: Callable[[Any], Any]) -> None:
     """``condition(person_ref)`` returns a boolean expression (an ``Exists``) about the
     person whose primary key ``person_ref`` refers to; the flag is set when it holds."""
     _FLAGS[name] = condition
+    _logins_with_person.cache_clear()  # the next lookup reads the new flag too
+
+
+@cache
+def _logins_with_person() -> Any:
+    """Logins with their person, roles, registered flags and whether anyone reports to
+    them: built once per process (and again after a flag is registered), filtered per
+    request. Building the annotations cost as much as running the query."""
+    user_model = get_user_model()
+    person_field: Any = user_model._meta.get_field("person")
+    person_model: Any = person_field.related_model
+    reports = person_model._default_manager.filter(manager_id=OuterRef("person__pk"))
+    return (
+        user_model._default_manager.select_related("person")
+        .annotate(person_has_reports=Exists(reports), **role_flags("person__pk"))
+        .annotate(**{f"flag_{n}": make(OuterRef("person__pk")) for n, make in _FLAGS.items()})
+    )
 
 
 def viewer_for_user(user: Any, *, via: str = "web") -> Viewer:
@@ -115,17 +133,7 @@ def viewer_for_user(user: Any, *, via: str = "web") -> Viewer:
     ``person`` relation, so this module needs nothing from ``org`` at run time."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    user_model = get_user_model()
-    person_field: Any = user_model._meta.get_field("person")
-    person_model: Any = person_field.related_model
-    reports = person_model._default_manager.filter(manager_id=OuterRef("person__pk"))
-    found = (
-        user_model._default_manager.filter(pk=user.pk)
-        .select_related("person")
-        .annotate(person_has_reports=Exists(reports), **role_flags("person__pk"))
-        .annotate(**{f"flag_{n}": make(OuterRef("person__pk")) for n, make in _FLAGS.items()})
-        .first()
-    )
+    found = _logins_with_person().filter(pk=user.pk).first()
     person: Person | None = getattr(found, "person", None) if found is not None else None
     if person is None or person.has_left:
         # People who have left see nothing, even through a session opened before they left.

@@ -17,6 +17,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from stride.goals.models import KeyResult, Objective
 from stride.lib import scoring
@@ -43,6 +44,19 @@ TONES: dict[str, Tone] = {
     "behind": "warn",
     "too_early": "neutral",
     "not_started": "neutral",
+}
+
+# The badge of each state, translated when read (``ObjectiveHealth.label``).
+LABELS: dict[str, str] = {
+    "achieved": gettext_noop("Achieved"),
+    "missed": gettext_noop("Missed"),
+    "off_track": gettext_noop("Off track"),
+    "at_risk": gettext_noop("At risk"),
+    "falling_short": gettext_noop("On track, but projected to fall short"),
+    "behind": gettext_noop("On track, but behind pace"),
+    "on_track": gettext_noop("On track"),
+    "too_early": gettext_noop("On track · too early to tell"),
+    "not_started": gettext_noop("On track · not started yet"),
 }
 
 
@@ -105,17 +119,8 @@ class ObjectiveHealth:
     @property
     def label(self) -> str:
         """The badge: the owner's word, qualified by the numbers where they disagree."""
-        return {
-            "achieved": _("Achieved"),
-            "missed": _("Missed"),
-            "off_track": _("Off track"),
-            "at_risk": _("At risk"),
-            "falling_short": _("On track, but projected to fall short"),
-            "behind": _("On track, but behind pace"),
-            "on_track": _("On track"),
-            "too_early": _("On track · too early to tell"),
-            "not_started": _("On track · not started yet"),
-        }[self.state]
+        # Only the one label shown is translated: a list of 50 goals asks for 100 labels.
+        return _(LABELS[self.state])
 
     @property
     def numbers(self) -> str:
