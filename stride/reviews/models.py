@@ -127,6 +127,8 @@ class TemplateVersion(models.Model):
     created_by = models.ForeignKey(
         "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Whether the manager also proposes the person's potential (the 9-box's other axis).
+    asks_potential = models.BooleanField(_("ask the manager for potential"), default=True)
 
     class Meta:
         ordering = ["template_id", "number"]
@@ -200,6 +202,28 @@ class ScalePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} {self.label}"
+
+
+# --- overall rating and potential --------------------------------------------------------
+
+
+class OverallRating(models.IntegerChoices):
+    """The overall rating a manager proposes and calibration settles (the 9-box's
+    performance axis: 1–2 low, 3 moderate, 4–5 high)."""
+
+    DOES_NOT_MEET = 1, _("Does not meet expectations")
+    PARTIALLY_MEETS = 2, _("Partially meets expectations")
+    MEETS = 3, _("Meets expectations")
+    EXCEEDS = 4, _("Exceeds expectations")
+    FAR_EXCEEDS = 5, _("Far exceeds expectations")
+
+
+class Potential(models.IntegerChoices):
+    """The manager's view of how far and how fast the person can grow."""
+
+    LOW = 1, _("Low")
+    MODERATE = 2, _("Moderate")
+    HIGH = 3, _("High")
 
 
 # --- cycles ------------------------------------------------------------------------------
@@ -283,6 +307,28 @@ class CycleParticipant(models.Model):
     team = models.ForeignKey(
         "org.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The manager's proposal, written with their review and fixed when they submit it.
+    proposed_rating = models.PositiveSmallIntegerField(
+        _("proposed overall rating"), null=True, blank=True, choices=OverallRating
+    )
+    potential = models.PositiveSmallIntegerField(
+        _("potential"), null=True, blank=True, choices=Potential
+    )
+    # Calibration's outcome: the proposal unless a calibrator changed it (``RatingChange``
+    # keeps every change with its reason; the latest reason is copied here for the manager).
+    final_rating = models.PositiveSmallIntegerField(
+        _("final overall rating"), null=True, blank=True, choices=OverallRating
+    )
+    final_potential = models.PositiveSmallIntegerField(
+        _("final potential"), null=True, blank=True, choices=Potential
+    )
+    final_reason = models.TextField(_("reason for the final rating"), blank=True)
+    # Sharing and sign-off.
+    shared_at = models.DateTimeField(null=True, blank=True)
+    meeting_at = models.DateTimeField(_("review meeting"), null=True, blank=True)
+    meeting_minutes = models.PositiveSmallIntegerField(_("meeting length (minutes)"), default=30)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement = models.TextField(_("comment on acknowledging"), blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -384,3 +430,94 @@ class ReviewerAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relationship} reviewer of participant {self.participant_id}"
+
+
+# --- calibration -------------------------------------------------------------------------
+
+
+class CalibrationReaction(models.Model):
+    """A calibrator's reaction to a proposed rating, before the calibration meeting."""
+
+    class Reaction(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        QUESTION = "question", _("Question")
+        NO_VIEW = "no_view", _("No view")
+
+    participant = models.ForeignKey(
+        CycleParticipant, on_delete=models.CASCADE, related_name="reactions"
+    )
+    calibrator = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    reaction = models.CharField(max_length=16, choices=Reaction)
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "calibrator"], name="calibration_reaction_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reaction} on participant {self.participant_id}"
+
+
+class RatingChange(models.Model):
+    """One change calibration made to a participant's rating or potential, with its
+    reason (required). The participant's ``final_*`` fields hold the result."""
+
+    participant = models.ForeignKey(
+        CycleParticipant, on_delete=models.CASCADE, related_name="rating_changes"
+    )
+    changed_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_rating = models.PositiveSmallIntegerField(null=True, blank=True, choices=OverallRating)
+    to_rating = models.PositiveSmallIntegerField(null=True, blank=True, choices=OverallRating)
+    from_potential = models.PositiveSmallIntegerField(null=True, blank=True, choices=Potential)
+    to_potential = models.PositiveSmallIntegerField(null=True, blank=True, choices=Potential)
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"rating change on participant {self.participant_id}"
+
+
+# --- growth ------------------------------------------------------------------------------
+
+
+class DevelopmentItem(models.Model):
+    """One item of a person's development plan, kept by the person and their manager."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.CASCADE, related_name="development_items"
+    )
+    # The review it came out of, when it did.
+    cycle = models.ForeignKey(
+        ReviewCycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    growth_area = models.CharField(_("growth area"), max_length=200)
+    actions = models.TextField(_("actions"), blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.NOT_STARTED)
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.growth_area

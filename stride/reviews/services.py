@@ -122,7 +122,10 @@ def _latest(template: ReviewTemplate) -> TemplateVersion:
 def _copy_version(viewer: Viewer, source: TemplateVersion) -> Edit:
     """A new version with the same sections, questions and scales as ``source``."""
     copy = TemplateVersion.objects.create(
-        template_id=source.template_id, number=source.number + 1, created_by=viewer.person
+        template_id=source.template_id,
+        number=source.number + 1,
+        created_by=viewer.person,
+        asks_potential=source.asks_potential,
     )
     edit = Edit(copy, copied=True)
     sections = list(TemplateSection.objects.filter(version=source).order_by("id"))
