@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
 
 from stride.access.viewer import Viewer
 from stride.org.models import Person
@@ -21,7 +22,7 @@ from stride.org.models import Person
 
 @dataclass(frozen=True)
 class PersonLink:
-    label: str  # translated when shown (a lazy string)
+    label: str | Promise  # translated when shown (a lazy string)
     url_name: str  # a route taking ``person_id``
     shown: Callable[[Viewer, Person], bool]
 

@@ -56,4 +56,8 @@ class ReviewsConfig(AppConfig):
         # A person's page links to their growth graph and development plan (org cannot
         # import reviews); the plan's words are kept out of the audit log HR reads.
         register_person_link(PersonLink(gettext_lazy("Growth"), "reviews:growth", may_see_growth))
-        register_private_fields(DevelopmentItem, ["growth_area", "actions"])
+        register_private_fields(
+            DevelopmentItem,
+            ["growth_area", "actions"],
+            label=lambda item: f"development plan item of person {item.person_id}",
+        )

@@ -43,12 +43,12 @@ urlpatterns = [
     path("people/<id:person_id>/job-level", views.person_job_level, name="person_job_level"),
     path("people/<id:person_id>/growth", growth_views.growth, name="growth"),
     path(
-        "development-items/<id:item_id>/edit",
+        "development-items/<id:development_item_id>/edit",
         growth_views.development_item_edit,
         name="development_item_edit",
     ),
     path(
-        "development-items/<id:item_id>/delete",
+        "development-items/<id:development_item_id>/delete",
         growth_views.development_item_delete,
         name="development_item_delete",
     ),

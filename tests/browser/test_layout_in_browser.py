@@ -199,3 +199,40 @@ def test_every_hr_form_label_sits_next_to_its_control_and_nothing_scrolls_sidewa
         assert_no_horizontal_scroll(page)
         problems += [f"{path} at {viewport_width(page)} px: {p}" for p in misplaced_labels(page)]
     assert not problems, "labels away from their controls:\n" + "\n".join(problems)
+
+
+def test_the_growth_page_and_a_plan_item_form_lay_out_at_both_widths(
+    cast: Cast, any_page: Page
+) -> None:
+    """The growth graph draws (plotly, no inline script), the development plan's forms
+    keep their labels on their controls, and nothing scrolls sideways on a phone."""
+    from stride.reviews.growth import services as growth_services
+    from stride.testing.growth import build_history
+
+    build_history(cast)
+    item = growth_services.development_item_create(
+        viewer=cast.viewer(cast.alice),
+        person=cast.alice,
+        growth_area="Facilitate the quarterly planning workshop",
+        actions="Shadow the next two workshops, then run one with a peer reviewing it.",
+    )
+    page = any_page
+    login(page, "manager@example.com")
+    problems = []
+    for path in [
+        f"/reviews/people/{cast.alice.pk}/growth",
+        f"/reviews/development-items/{item.pk}/edit",
+    ]:
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        page.wait_for_load_state("networkidle")
+        assert_no_horizontal_scroll(page)
+        problems += [f"{path} at {viewport_width(page)} px: {p}" for p in misplaced_labels(page)]
+    assert not problems, "labels away from their controls:\n" + "\n".join(problems)
+
+    page.goto(f"/reviews/people/{cast.alice.pk}/growth")
+    drawn = page.locator("#growth-ratings-chart[data-drawn] .main-svg").first
+    drawn.wait_for()
+    assert drawn.is_visible()
+    box = page.locator("#growth-ratings-chart").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport_width(page)

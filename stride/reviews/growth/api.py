@@ -84,8 +84,7 @@ class DevelopmentItemOut(Schema):
     due_on: dt.date | None
     status: DevelopmentStatus
     overdue: bool = Field(
-        description="Not started or in progress, and due before today where the person "
-        "lives."
+        description="Not started or in progress, and due before today where the person lives."
     )
     created_by_id: int | None
     created_at: dt.datetime
@@ -171,27 +170,27 @@ def development_item_create(
 
 
 @router.patch(
-    "/development-items/{item_id}",
+    "/development-items/{development_item_id}",
     response=DevelopmentItemOut,
     summary="Change a development plan item",
 )
 def development_item_update(
-    request: HttpRequest, item_id: Id, payload: DevelopmentItemChange
+    request: HttpRequest, development_item_id: Id, payload: DevelopmentItemChange
 ) -> DevelopmentItem:
     viewer = _viewer(request)
-    item = selectors.development_item_for_keeper(viewer, item_id)
+    item = selectors.development_item_for_keeper(viewer, development_item_id)
     return services.development_item_update(
         viewer=viewer, item=item, **payload.model_dump(exclude_unset=True)
     )
 
 
 @router.delete(
-    "/development-items/{item_id}",
+    "/development-items/{development_item_id}",
     response={204: None},
     summary="Delete a development plan item",
 )
-def development_item_delete(request: HttpRequest, item_id: Id) -> Status[None]:
+def development_item_delete(request: HttpRequest, development_item_id: Id) -> Status[None]:
     viewer = _viewer(request)
-    item = selectors.development_item_for_keeper(viewer, item_id)
+    item = selectors.development_item_for_keeper(viewer, development_item_id)
     services.development_item_delete(viewer=viewer, item=item)
     return Status(204, None)

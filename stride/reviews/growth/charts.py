@@ -18,7 +18,7 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return {
         "template": plotly_template("plotly_white"),
         "height": 320,
-        "margin": {"l": 70, "r": 60, "t": 20, "b": 60},
+        "margin": {"l": 56, "r": 56, "t": 16, "b": 48},
         "font": _FONT,
         "legend": {"orientation": "h", "y": -0.2},
         "hovermode": "x unified",
@@ -67,6 +67,7 @@ def ratings_chart(growth: Growth) -> Chart:
             yaxis2={
                 "title": {"text": _("Goal achievement")},
                 "range": [0, 105],
+                "tickvals": [0, 25, 50, 75, 100],
                 "ticksuffix": "%",
                 "overlaying": "y",
                 "side": "right",

@@ -232,8 +232,8 @@ def growth_of(viewer: Viewer, access: GrowthAccess) -> Growth:
 
     points = []
     for p in participations:
-        response = by_participant.get(p.pk)
-        answers = response.answers if response is not None else {}
+        given = by_participant.get(p.pk)
+        answers = given.answers if given is not None else {}
         competencies = []
         for question in questions.get(p.cycle.template_version_id, []):
             assert question.competency is not None
@@ -297,10 +297,14 @@ def development_items(viewer: Viewer, access: GrowthAccess) -> QuerySet[Developm
     )
 
 
-def development_item_for_keeper(viewer: Viewer, item_id: int) -> DevelopmentItem:
+def development_item_for_keeper(viewer: Viewer, development_item_id: int) -> DevelopmentItem:
     """One item of a plan the viewer keeps (the person's own, or a current report's);
     404 for anyone else."""
-    item = DevelopmentItem.objects.select_related("person", "cycle").filter(pk=item_id).first()
+    item = (
+        DevelopmentItem.objects.select_related("person", "cycle")
+        .filter(pk=development_item_id)
+        .first()
+    )
     if item is None or not viewer.is_self_or_manager_of(item.person):
         raise Http404
     return item

@@ -96,9 +96,9 @@ def growth(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def development_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+def development_item_edit(request: HttpRequest, development_item_id: int) -> HttpResponse:
     viewer = _viewer(request)
-    item = selectors.development_item_for_keeper(viewer, item_id)
+    item = selectors.development_item_for_keeper(viewer, development_item_id)
     access = selectors.plan_access(viewer, item.person_id)
     form = DevelopmentItemForm(
         request.POST or None,
@@ -108,9 +108,7 @@ def development_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST":
         saved = _saved(
             form,
-            lambda: services.development_item_update(
-                viewer=viewer, item=item, **form.cleaned_data
-            ),
+            lambda: services.development_item_update(viewer=viewer, item=item, **form.cleaned_data),
         )
         if saved is not None:
             messages.success(request, _("Development plan item saved."))
@@ -125,9 +123,9 @@ def development_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def development_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
+def development_item_delete(request: HttpRequest, development_item_id: int) -> HttpResponse:
     viewer = _viewer(request)
-    item = selectors.development_item_for_keeper(viewer, item_id)
+    item = selectors.development_item_for_keeper(viewer, development_item_id)
     person_id = item.person_id
     services.development_item_delete(viewer=viewer, item=item)
     messages.success(request, _("Development plan item deleted."))
