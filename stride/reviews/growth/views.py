@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -20,28 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stride.access.viewer import Viewer
-from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.reviews.growth import selectors, services
 from stride.reviews.growth.charts import competencies_chart, ratings_chart
 from stride.reviews.growth.forms import DevelopmentItemForm, item_initial
+from stride.reviews.views import _saved, _viewer
 
 ITEMS_PAGE_SIZE = 50
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
-    return viewer
-
-
-def _saved(form: SchemaForm, action: Any) -> Any:
-    if not form.is_valid():
-        return None
-    try:
-        return action()
-    except ValidationError as exc:
-        spread_service_errors(exc, form)
-        return None
 
 
 @login_required
@@ -60,6 +43,7 @@ def growth(request: HttpRequest, person_id: int) -> HttpResponse:
             selectors.plan_access(viewer, person_id)  # 404: a former manager keeps no plan
         assert form is not None
         made = _saved(
+            request,
             form,
             lambda: services.development_item_create(
                 viewer=viewer, person=person, **form.cleaned_data
@@ -107,6 +91,7 @@ def development_item_edit(request: HttpRequest, development_item_id: int) -> Htt
     )
     if request.method == "POST":
         saved = _saved(
+            request,
             form,
             lambda: services.development_item_update(viewer=viewer, item=item, **form.cleaned_data),
         )
