@@ -27,7 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 from stride.access.viewer import Viewer
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
-from stride.reviews import selectors, services
+from stride.reviews import selectors, services, views_sign_off
 from stride.reviews.forms import (
     CompetencyForm,
     CycleForm,
@@ -740,6 +740,7 @@ def _review_page(
             "anonymous": packet.relationship in selectors.ANONYMOUS,
             "form_url": url,
             "request_id": request_id,
+            **views_sign_off.sign_off_context(packet, now=timezone.now()),
         },
         status=status,
     )
