@@ -392,7 +392,8 @@ def test_hr_exports_the_results_as_csv_and_xlsx_without_peer_answers(
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(hr.get(xlsx_url).content))
-    values = [[c.value for c in row] for row in book.active.iter_rows()]
+    sheet = book["Results"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][0] == "Person" and len(values) == len(rows) + 1
     assert '\'=HYPERLINK("x")' in values[1] + values[2] + values[3]
     assert AuditEntry.objects.filter(action="review_cycle.results_export").count() == 2
