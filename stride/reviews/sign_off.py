@@ -112,6 +112,12 @@ class SignOff:
         return meeting_end(self.participant)
 
     @property
+    def zone_name(self) -> str:
+        """The viewer's time zone, in which the page shows the meeting."""
+        who = self.participant.manager if self.is_manager else self.participant.person
+        return who.time_zone if who is not None else "UTC"
+
+    @property
     def pdf_allowed(self) -> bool:
         return self.is_manager or self.shared
 

@@ -50,22 +50,16 @@ def review(cast: Cast, clock: Clock) -> CycleParticipant:
     and the clock on the first day of the sharing phase."""
     cycle = launch_cycle(cast, make_template(cast), team_ids=[cast.product.pk])
     participant = cycle.participants.get(person=cast.alice)
-    alice = cast.viewer(cast.alice)
-    services.review_draft_save(
-        viewer=alice,
-        participant=participant,
-        relationship="self",
-        answers=complete_answers(cycle, "self", SELF_WORDS),
-    )
-    services.review_submit(viewer=alice, participant=participant, relationship="self")
-    manager = cast.viewer(cast.manager)
-    services.review_draft_save(
-        viewer=manager,
-        participant=participant,
-        relationship="manager",
-        answers=complete_answers(cycle, "manager", MANAGER_WORDS),
-    )
-    services.review_submit(viewer=manager, participant=participant, relationship="manager")
+    for author, relationship, words in (
+        (cast.alice, "self", SELF_WORDS),
+        (cast.manager, "manager", MANAGER_WORDS),
+    ):
+        viewer = cast.viewer(author)
+        answers = complete_answers(cycle, relationship, words)
+        services.review_draft_save(
+            viewer=viewer, participant=participant, relationship=relationship, answers=answers
+        )
+        services.review_submit(viewer=viewer, participant=participant, relationship=relationship)
     # A peer's answer: it must never reach the PDF or the export.
     ReviewerAssignment.objects.create(
         participant=participant,
@@ -290,7 +284,7 @@ def test_manager_shares_on_the_page_and_the_person_acknowledges(
     review.refresh_from_db()
     # 10:30 where the manager lives.
     assert review.meeting_at == datetime(2027, 1, 5, 10, 30, tzinfo=cast.manager.zone)
-    assert "Meeting: 5 January 2027" in shared or "Meeting:" in shared
+    assert "Jan. 5, 2027 at 10:30 (Europe/Berlin), 45 minutes." in shared
 
     again = manager.post(reverse("reviews:share", args=[review.pk]), {}, follow=True)
     assert "already shared" in again.content.decode()
@@ -434,12 +428,10 @@ def test_the_api_shares_and_acknowledges_with_404_409_and_422(
     assert post_json(cast.client(cast.bob), share, {}).status_code == 404
     bad = post_json(manager, share, {"meeting_minutes": 500})
     assert bad.status_code == 422
-    assert (
-        bad.json()["detail"][0]["loc"] == ["body", "payload", "meeting_minutes"]
-        or "meeting_minutes" in bad.json()["detail"][0]["loc"]
-    )
+    assert bad.json()["detail"][0]["loc"][-1] == "meeting_minutes"
     no_offset = post_json(manager, share, {"meeting_at": "2027-01-05T10:30:00"})
     assert no_offset.status_code == 422
+    assert no_offset.json()["detail"][0]["loc"][-1] == "meeting_at"
     early = post_json(acknowledge_client := alice, acknowledge, {})
     assert early.status_code == 409 and "not shared" in early.json()["detail"][0]["msg"]
     at = meeting_time()
