@@ -443,3 +443,10 @@ def test_the_api_shares_and_acknowledges_with_404_409_and_422(
     ok = post_json(acknowledge_client, acknowledge, {"comment": "  Thanks  "})
     assert ok.status_code == 200 and ok.json()["acknowledgement"] == "Thanks"
     assert post_json(alice, acknowledge, {"comment": "again"}).status_code == 409
+
+
+def test_the_progress_export_is_formula_safe_too(cast: Cast, review: CycleParticipant) -> None:
+    type(cast.alice).objects.filter(pk=cast.alice.pk).update(name="=cmd|' /C calc'!A0")
+    body = cast.client(cast.hr).get(reverse("reviews:cycle_export", args=[review.cycle_id]))
+    names = [r["name"] for r in csv.DictReader(io.StringIO(body.content.decode()))]
+    assert "'=cmd|' /C calc'!A0" in names and "=cmd|' /C calc'!A0" not in names
