@@ -132,11 +132,8 @@ def review_pdf(packet: ReviewPacket, sign_off: SignOff) -> bytes:
     rows(mine_title, packet.rows, packet.mine.submitted_at if packet.mine else None)
     if packet.other is not None:
         rows(other_title, packet.other_rows, packet.other.submitted_at)
-    elif packet.other_rows == []:
-        line(
-            other_title + ": " + _("shown once you have both submitted."),
-            size=9,
-        )
+    else:
+        line(other_title + ": " + _("shown once you have both submitted."), size=9)
 
     if sign_off.shows_final:
         line(_("Outcome"), size=14, bold=True, gap=1)
