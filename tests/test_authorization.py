@@ -265,6 +265,21 @@ WEB: dict[tuple[str, str], Rule] = {
         ok=(302,),
         form=Form(page="reviews:peers", page_as="manager", fill={"add": "bob@example.com"}),
     ),
+    # Sharing and sign-off. In the walk's world neither side has submitted, so the manager
+    # reaches the share form but is refused (a message, back to the page), alice's
+    # acknowledgement is refused (not shared yet), the PDF is the manager's only (alice's
+    # once shared) and no meeting is set (404 for all; stride/reviews/tests/test_sign_off.py
+    # walks the shared state).
+    ("reviews:share", "post"): Rule(
+        "review_manager", ok=(302,), form=Form(page="reviews:review", page_as="manager")
+    ),
+    ("reviews:acknowledge", "post"): Rule(
+        "reviewee", ok=(302,), form=Form(page="reviews:review", page_as="alice")
+    ),
+    ("reviews:meeting", "get"): Rule("review_manager", ok=(404,)),
+    ("reviews:pdf", "get"): Rule("review_manager"),
+    ("reviews:cycle_results_csv", "get"): Rule("hr"),
+    ("reviews:cycle_results_xlsx", "get"): Rule("hr"),
     ("reviews:request", "get"): Rule("read"),
     ("reviews:request", "post"): Rule(
         "edit", ok=(302,), form=Form(page_as="manager", fill={"action": "save"})
@@ -391,6 +406,9 @@ API: dict[tuple[str, str], Rule] = {
     ),
     ("get", "/api/v1/reviews/{review_id}/answers"): Rule("review"),
     ("get", "/api/v1/reviews/{review_id}/peers"): Rule("review"),
+    # The manager has not submitted, nor shared: each party reaches the route and is refused.
+    ("post", "/api/v1/reviews/{review_id}/share"): Rule("review_manager", ok=(409,), body={}),
+    ("post", "/api/v1/reviews/{review_id}/acknowledge"): Rule("reviewee", ok=(409,), body={}),
     ("put", "/api/v1/reviews/{review_id}/peers"): Rule(
         "reviewee", body={"reviewer_ids": ["{bob_id}"]}
     ),

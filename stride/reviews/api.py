@@ -873,3 +873,7 @@ def review_request_answers_save(
 def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     viewer = _viewer(request)
     return _submitted(viewer, _request_role(viewer, request_id))
+
+
+# Sharing and sign-off add their routes to ``router``.
+from stride.reviews import api_sign_off  # noqa: E402, F401

@@ -32,6 +32,11 @@ class ReviewsConfig(AppConfig):
         register_delivery_kind(
             DeliveryKind(prefix=reminders.NUDGE_PREFIX, render=reminders.nudge_messages)
         )
+        from stride.reviews import sign_off
+
+        register_delivery_kind(
+            DeliveryKind(prefix=sign_off.SHARED_PREFIX, render=sign_off.shared_messages)
+        )
 
         from stride.access.audit import register_private_fields
         from stride.reviews.models import ReviewerAssignment, ReviewResponse
@@ -40,6 +45,10 @@ class ReviewsConfig(AppConfig):
         # that a reviewer declined, not their words.
         register_private_fields(ReviewResponse, ["answers"])
         register_private_fields(ReviewerAssignment, ["decline_reason"])
+        # Nor the person's comment on acknowledging their review.
+        from stride.reviews.models import CycleParticipant
+
+        register_private_fields(CycleParticipant, ["acknowledgement"])
 
         from stride.access.viewer import register_viewer_flag
         from stride.reviews.selectors import takes_part_q
