@@ -20,6 +20,7 @@ from stride.access.audit import audit_read
 from stride.access.viewer import Viewer
 from stride.lib import cycle_dates
 from stride.lib.review_scoring import normalised_weights
+from stride.org.checkin_summary import CheckinSummary, checkin_summary
 from stride.org.goal_results import GoalResult, goal_results
 from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, person_for_viewer
@@ -438,6 +439,8 @@ class ReviewPacket:
     phase: CyclePhase | None
     deadline_passed: bool
     reopened_until: date | None
+    # The manager's side only: the period's check-ins (None where not shown).
+    checkins: CheckinSummary | None = None
 
     @property
     def relationship(self) -> str:
@@ -505,10 +508,17 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
     expected = job_level_of(participant.person)
     phases = {p.kind: p for p in CyclePhase.objects.filter(cycle=cycle)}
     goals: list[GoalResult] = []
+    checkins: CheckinSummary | None = None
     self_phase = phases.get(Phase.SELF_ASSESSMENT)
-    if self_phase is not None and any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
+    if self_phase is not None:
         start = self_phase.ends_on - timedelta(days=GOAL_RESULTS_DAYS - 1)
-        goals = goal_results(viewer, participant.person, start, self_phase.ends_on)
+        if any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
+            goals = goal_results(viewer, participant.person, start, self_phase.ends_on)
+        if relationship == Relationship.MANAGER:
+            # Only the manager: the person sees their own check-ins on their own pages.
+            checkins = checkin_summary(
+                viewer, participant.person, start, self_phase.ends_on, now=now
+            )
 
     def rows_of(
         asked: list[TemplateQuestion], response: ReviewResponse | None
@@ -563,6 +573,7 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
         phase=phase,
         deadline_passed=passed,
         reopened_until=reopened,
+        checkins=checkins,
     )
 
 

@@ -42,7 +42,7 @@ from stride.reviews.forms import (
     competency_initial,
     question_initial,
 )
-from stride.reviews.models import ReviewTemplate, TemplateSection
+from stride.reviews.models import OverallRating, Potential, ReviewTemplate, TemplateSection
 from stride.reviews.schemas import AnswersIn, Nudge, PeerDecision, QuestionIn, ReviewDecline
 
 
@@ -86,6 +86,7 @@ def templates(request: HttpRequest) -> HttpResponse:
                 viewer=viewer,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
+                asks_potential=form.cleaned_data["asks_potential"],
             ),
         )
         if made is not None:
@@ -117,7 +118,11 @@ def _builder_page(
         "cycles": list(selectors.cycles_using(viewer, template)[:20]),
         "versions": list(selectors.versions_of(template)[:20]),
         "rename_form": TemplateForm(
-            initial={"name": template.name, "description": template.description}
+            initial={
+                "name": template.name,
+                "description": template.description,
+                "asks_potential": version.asks_potential,
+            }
         ),
         "section_form": SectionForm(),
         **forms,
@@ -168,8 +173,9 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
             template=template,
             name=form.cleaned_data["name"],
             description=form.cleaned_data["description"],
+            asks_potential=form.cleaned_data["asks_potential"],
         ),
-        done=_("Template renamed."),
+        done=_("Template saved."),
     )
 
 
@@ -689,13 +695,53 @@ def answers_from_post(packet: selectors.ReviewPacket, data: Any) -> list[dict[st
     return rows
 
 
+PROPOSAL_FIELDS = ("overall_rating", "potential")
+
+
+def proposal_from_post(packet: selectors.ReviewPacket, data: Any) -> dict[str, Any]:
+    """The manager's overall rating and potential radio groups as ``AnswersIn``'s fields
+    (nothing from anyone else's page, which has no such fields)."""
+    if packet.relationship != "manager":
+        return {}
+    return {name: (data.get(name) or "").strip() or None for name in PROPOSAL_FIELDS}
+
+
+def _proposal_choices(packet: selectors.ReviewPacket, posted: Any) -> list[dict[str, Any]]:
+    """The manager's radio groups: the overall rating, and potential where the template
+    asks for it, each with its chosen value (what was posted, else what is stored)."""
+    if packet.relationship != "manager":
+        return []
+    participant = packet.role.participant
+    groups = [
+        ("overall_rating", _("Overall rating"), OverallRating.choices, "proposed_rating"),
+    ]
+    if participant.cycle.template_version.asks_potential:
+        groups.append(("potential", _("Potential"), Potential.choices, "potential"))
+    out = []
+    for name, legend, choices, stored in groups:
+        value = (
+            _int_or_none(posted.get(name)) if posted is not None else getattr(participant, stored)
+        )
+        out.append(
+            {
+                "name": name,
+                "legend": legend,
+                "choices": choices,
+                "value": value,
+                "label": dict(choices).get(value, "") if value is not None else "",
+            }
+        )
+    return out
+
+
 def _problems_by_question(
     packet: selectors.ReviewPacket, problems: list[InputProblem]
-) -> tuple[dict[int, list[str]], list[str]]:
+) -> tuple[dict[int | str, list[str]], list[str]]:
     """Problems placed on the question they name (``answers.<i>…`` by position,
-    ``questions.<id>`` by id); the rest are the page's."""
+    ``questions.<id>`` by id) or on the manager's overall rating or potential; the rest
+    are the page's."""
     positions = [row.question.pk for row in packet.rows]
-    on_question: dict[int, list[str]] = {}
+    on_question: dict[int | str, list[str]] = {}
     general: list[str] = []
     for problem in problems:
         loc = problem.loc
@@ -703,6 +749,8 @@ def _problems_by_question(
             on_question.setdefault(positions[loc[1]], []).append(problem.msg)
         elif len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
             on_question.setdefault(loc[1], []).append(problem.msg)
+        elif loc and loc[0] in PROPOSAL_FIELDS:
+            on_question.setdefault(str(loc[0]), []).append(problem.msg)
         else:
             general.append(problem.msg)
     return on_question, general
@@ -735,6 +783,10 @@ def _review_page(
             "person": participant.person,
             "cycle": participant.cycle,
             "rows": [(row, on_question.get(row.question.pk, [])) for row in rows],
+            "proposal": [
+                (group, on_question.get(group["name"], []))
+                for group in _proposal_choices(packet, posted)
+            ],
             "general_problems": general,
             "is_self": packet.relationship == "self",
             "anonymous": packet.relationship in selectors.ANONYMOUS,
@@ -778,12 +830,20 @@ def _answer_view(
         return _review_page(request, packet, url, request_id=request_id)
     problems: list[InputProblem] = []
     try:
-        parsed = parse(AnswersIn, {"answers": answers_from_post(packet, request.POST)})
+        parsed = parse(
+            AnswersIn,
+            {
+                "answers": answers_from_post(packet, request.POST),
+                **proposal_from_post(packet, request.POST),
+            },
+        )
         services.review_draft_save(
             viewer=viewer,
             participant=role.participant,
             relationship=role.relationship,
             answers=parsed.answers,
+            overall_rating=parsed.overall_rating,
+            potential=parsed.potential,
             now=now,
         )
         if request.POST.get("action") == "submit":
