@@ -389,6 +389,18 @@ class TeamCountOut(Schema):
         description="Self-assessments not submitted by the deadline where the person lives "
         "(or the day HR reopened it until)."
     )
+    nomination_done: int = Field(
+        description="Participants with at least the cycle's fewest peers nominated or approved."
+    )
+    nomination_late: int = Field(
+        description="Participants with fewer peers than that after the nomination deadline."
+    )
+    peer_reviews_done: int = Field(
+        description="Participants whose approved peer and upward reviewers have all submitted."
+    )
+    peer_reviews_late: int = Field(
+        description="Participants with an approved reviewer who had not submitted by the deadline."
+    )
     manager_submitted: int = Field(description="Manager reviews submitted.")
     manager_late: int = Field(description="Manager reviews not submitted by the deadline.")
 

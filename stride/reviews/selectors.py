@@ -13,7 +13,21 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 
 from stride.access.audit import audit_read
@@ -216,14 +230,18 @@ class TeamProgress:
     reopened: int
     self_submitted: int = 0
     self_late: int = 0
+    nomination_done: int = 0
+    nomination_late: int = 0
+    peer_reviews_done: int = 0
+    peer_reviews_late: int = 0
     manager_submitted: int = 0
     manager_late: int = 0
 
 
 def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
     """Per team (as at the launch): participants, how many had a phase reopened, and for
-    the self-assessment and the manager's review how many submitted and how many are late
-    (past the deadline where the person lives, not submitted). A fixed number of queries,
+    each phase with work (``PROGRESS_PHASES``) how many are done and how many are late
+    (past the deadline where the person lives, not done). A fixed number of queries,
     whatever the cycle's size."""
     reopened = dict(
         PhaseReopening.objects.filter(participant__cycle=cycle)
@@ -249,6 +267,10 @@ def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
                 reopened.get(r["team_id"], 0),
                 self_submitted=team.submitted.get(Phase.SELF_ASSESSMENT, 0),
                 self_late=team.late.get(Phase.SELF_ASSESSMENT, 0),
+                nomination_done=team.submitted.get(Phase.PEER_NOMINATION, 0),
+                nomination_late=team.late.get(Phase.PEER_NOMINATION, 0),
+                peer_reviews_done=team.submitted.get(Phase.PEER_REVIEWS, 0),
+                peer_reviews_late=team.late.get(Phase.PEER_REVIEWS, 0),
                 manager_submitted=team.submitted.get(Phase.MANAGER_REVIEW, 0),
                 manager_late=team.late.get(Phase.MANAGER_REVIEW, 0),
             )
@@ -579,11 +601,21 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
 
 # --- progress: who is late ------------------------------------------------------------------
 
-#: The phases whose work is a submitted response, and whose it is.
+#: The phases whose work is a submitted response, and whose it is (HR may nudge them).
 TRACKED_PHASES = {
     Phase.SELF_ASSESSMENT: Relationship.SELF,
     Phase.MANAGER_REVIEW: Relationship.MANAGER,
 }
+#: Every phase with work the progress page follows, in the order they run: the
+#: self-assessment, the peer nomination (at least the cycle's fewest peers nominated or
+#: approved), the peer and upward reviews (every approved reviewer has submitted) and the
+#: manager's review.
+PROGRESS_PHASES = (
+    Phase.SELF_ASSESSMENT,
+    Phase.PEER_NOMINATION,
+    Phase.PEER_REVIEWS,
+    Phase.MANAGER_REVIEW,
+)
 
 
 def _submitted(relationship: str) -> Exists:
@@ -594,6 +626,49 @@ def _submitted(relationship: str) -> Exists:
     )
 
 
+def _enough_peers() -> GreaterThanOrEqual:
+    """At least the cycle's fewest peers nominated or approved (their manager's removals
+    and the reviewers' refusals do not count)."""
+    named = (
+        ReviewerAssignment.objects.filter(
+            participant=OuterRef("pk"),
+            relationship=Relationship.PEER,
+            status__in=[ReviewerAssignment.Status.NOMINATED, ReviewerAssignment.Status.APPROVED],
+        )
+        .values("participant")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return GreaterThanOrEqual(
+        Coalesce(Subquery(named, output_field=IntegerField()), Value(0)), F("cycle__min_peers")
+    )
+
+
+def _reviews_all_in() -> Any:
+    """No approved peer or upward reviewer still owes their answers (negated below)."""
+    answered = ReviewResponse.objects.filter(
+        participant=OuterRef("participant"),
+        author=OuterRef("reviewer"),
+        relationship=OuterRef("relationship"),
+        submitted_at__isnull=False,
+    )
+    return ~Exists(
+        ReviewerAssignment.objects.filter(
+            participant=OuterRef("pk"), status=ReviewerAssignment.Status.APPROVED
+        ).filter(~Exists(answered))
+    )
+
+
+def work_done(phase: str) -> Any:
+    """Whether a participant (a ``CycleParticipant`` row) has done ``phase``'s work, as an
+    expression to annotate or filter with."""
+    if phase == Phase.PEER_NOMINATION:
+        return _enough_peers()
+    if phase == Phase.PEER_REVIEWS:
+        return _reviews_all_in()
+    return _submitted(TRACKED_PHASES[Phase(phase)])
+
+
 def _reopened_until(phase: str) -> Subquery:
     return Subquery(
         PhaseReopening.objects.filter(participant=OuterRef("pk"), kind=phase).values("until")[:1]
@@ -601,11 +676,11 @@ def _reopened_until(phase: str) -> Subquery:
 
 
 def with_work_state(participants: QuerySet[CycleParticipant]) -> QuerySet[CycleParticipant]:
-    """Participants annotated, for each tracked phase, with whether its work is submitted
-    (``<phase>_done``) and the day HR reopened it until (``<phase>_until``)."""
+    """Participants annotated, for each phase the progress follows, with whether its work
+    is done (``<phase>_done``) and the day HR reopened it until (``<phase>_until``)."""
     annotations: dict[str, Any] = {}
-    for phase, relationship in TRACKED_PHASES.items():
-        annotations[f"{phase}_done"] = _submitted(relationship)
+    for phase in PROGRESS_PHASES:
+        annotations[f"{phase}_done"] = work_done(phase)
         annotations[f"{phase}_until"] = _reopened_until(phase)
     return participants.annotate(**annotations)
 
@@ -616,15 +691,25 @@ class WorkState:
     done: bool
     late: bool  # past the deadline where the person lives (or HR's reopening), not done
 
+    @property
+    def label(self) -> str:
+        return str(Phase(self.phase).label)
+
+    @property
+    def nudgeable(self) -> bool:
+        """Whether HR may nudge whoever owes it (one person: the participant or their
+        manager)."""
+        return self.phase in TRACKED_PHASES
+
 
 def work_states(
     phases: dict[str, CyclePhase], *, zone_name: str, values: dict[str, Any], now: datetime
 ) -> list[WorkState]:
-    """Each tracked phase's state for one participant (``values`` holds the annotations of
-    ``with_work_state``)."""
+    """Each followed phase's state for one participant (``values`` holds the annotations
+    of ``with_work_state``)."""
     zone = Person(time_zone=zone_name).zone
     out = []
-    for phase in TRACKED_PHASES:
+    for phase in PROGRESS_PHASES:
         dated = phases.get(phase)
         done = bool(values.get(f"{phase}_done"))
         late = (
@@ -660,7 +745,7 @@ def lateness_by_team(cycle: ReviewCycle, *, now: datetime) -> dict[int | None, T
     late: one query over the participants, whatever the cycle's size."""
     phases = {p.kind: p for p in cycle.phases.all()}
     fields = ["team_id", "person__time_zone"]
-    for phase in TRACKED_PHASES:
+    for phase in PROGRESS_PHASES:
         fields += [f"{phase}_done", f"{phase}_until"]
     out: dict[int | None, TeamLateness] = {}
     rows = with_work_state(CycleParticipant.objects.filter(cycle=cycle)).values(*fields)

@@ -616,8 +616,8 @@ def participant_nudge(request: HttpRequest, participant_id: int) -> HttpResponse
 @login_required
 @require_safe
 def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    """The participants as CSV: person, team, manager and, per phase, its deadline date
-    and the day HR reopened it until."""
+    """The participants as CSV: person, team, manager and, per phase, its deadline date,
+    the day HR reopened it until and, for each phase with work, its state."""
     viewer = _viewer(request)
     cycle = selectors.cycle_for_viewer(viewer, cycle_id)
     phases = selectors.ordered_phases(cycle)
@@ -628,7 +628,7 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
         ["name", "email", "team", "manager"]
         + [f"{p.kind}_ends_on" for p in phases]
         + [f"{p.kind}_reopened_until" for p in phases]
-        + [f"{kind}_status" for kind in selectors.TRACKED_PHASES]
+        + [f"{kind}_status" for kind in selectors.PROGRESS_PHASES]
     )
     now = timezone.now()
     dated = {p.kind: p for p in phases}
@@ -646,9 +646,17 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
             ]
             + [p.ends_on.isoformat() for p in phases]
             + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
-            + ["submitted" if s.done else "late" if s.late else "" for s in states]
+            + [_csv_state(s) for s in states]
         )
     return response
+
+
+def _csv_state(state: selectors.WorkState) -> str:
+    """``submitted`` (a response) or ``done`` (peers nominated, every review in), ``late``
+    past the deadline, else empty."""
+    if state.done:
+        return "submitted" if state.nudgeable else "done"
+    return "late" if state.late else ""
 
 
 # --- a person's reviews: the self-assessment and the manager's review --------------------

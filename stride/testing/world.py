@@ -244,13 +244,15 @@ def build_world(cast: Cast) -> World:
             (cast.alice, "self", SELF_DRAFT),
             (cast.manager, "manager", MANAGER_DRAFT),
         ):
+            manager = relationship == "manager"
             review_services.review_draft_save(
                 viewer=cast.viewer(author),
                 participant=participant,
                 relationship=relationship,
                 answers=complete_answers(cycle, relationship, words),
                 # The manager's proposal, which submitting needs.
-                **({"overall_rating": 3, "potential": 2} if relationship == "manager" else {}),
+                overall_rating=3 if manager else None,
+                potential=2 if manager else None,
             )
         return {"review_id": participant.pk}
 
