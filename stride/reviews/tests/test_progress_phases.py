@@ -235,3 +235,15 @@ def test_nominating_and_deciding_after_the_deadline_is_refused_unless_reopened(
     nominate(cast, cycle, cast.alice, [cast.bob, cast.outsider])
     services.peer_decide(viewer=cast.viewer(cast.manager), participant=alice, approve=[cast.bob.pk])
     assert ReviewerAssignment.objects.get(participant=alice, reviewer=cast.bob).status == "approved"
+
+
+def test_who_nominated_enough_peers_is_not_reminded_to_nominate(
+    cast: Cast, cycle: ReviewCycle, sweep: Callable[[datetime], list[tuple[str, str]]]
+) -> None:
+    nominate(cast, cycle, cast.alice, [cast.bob, cast.outsider])
+    two_days_before = phase_end(cycle, "peer_nomination") - timedelta(days=2)
+    sent = sweep(local(two_days_before, 9, 5, "Europe/Berlin"))
+    # Berlin: alice nominated two peers, the manager none.
+    assert [to for to, subject in sent if subject.startswith("Peer nomination")] == [
+        "manager@example.com"
+    ]
