@@ -46,3 +46,18 @@ class ReviewsConfig(AppConfig):
 
         # The navigation offers "Reviews" to people with one, at no extra query.
         register_viewer_flag("reviews", takes_part_q)
+
+        from django.utils.translation import gettext_lazy
+
+        from stride.org.person_links import PersonLink, register_person_link
+        from stride.reviews.growth.selectors import may_see_growth
+        from stride.reviews.models import DevelopmentItem
+
+        # A person's page links to their growth graph and development plan (org cannot
+        # import reviews); the plan's words are kept out of the audit log HR reads.
+        register_person_link(PersonLink(gettext_lazy("Growth"), "reviews:growth", may_see_growth))
+        register_private_fields(
+            DevelopmentItem,
+            ["growth_area", "actions"],
+            label=lambda item: f"development plan item of person {item.person_id}",
+        )

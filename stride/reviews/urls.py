@@ -2,6 +2,7 @@ from django.urls import path
 
 from stride.lib import ids  # noqa: F401  (registers the <id:…> converter)
 from stride.reviews import views
+from stride.reviews.growth import views as growth_views
 
 app_name = "reviews"
 T = "templates/<id:template_id>"
@@ -40,4 +41,15 @@ urlpatterns = [
     path("competencies/new", views.competency_add, name="competency_add"),
     path("competencies/<id:competency_id>/edit", views.competency_edit, name="competency_edit"),
     path("people/<id:person_id>/job-level", views.person_job_level, name="person_job_level"),
+    path("people/<id:person_id>/growth", growth_views.growth, name="growth"),
+    path(
+        "development-items/<id:development_item_id>/edit",
+        growth_views.development_item_edit,
+        name="development_item_edit",
+    ),
+    path(
+        "development-items/<id:development_item_id>/delete",
+        growth_views.development_item_delete,
+        name="development_item_delete",
+    ),
 ]
