@@ -249,6 +249,7 @@ class PageProbe:
     def __init__(self, person: Any) -> None:
         from django.test import Client
 
+        self.person = person
         self.client = Client(raise_request_exception=True)
         self.client.force_login(person.user)
 

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from stride.demo import content
 from stride.demo.content import KRTemplate, ObjectiveTemplate, TeamSpec
+from stride.demo.review_cycles import add_review_cycles
 from stride.demo.reviews import add_review_setup
 from stride.goals.models import (
     CheckIn,
@@ -1026,7 +1027,9 @@ def generate(
             rows.flush()
             report(STAGE_CHECKINS, done_weeks, weeks)
         _reset_sequences()
-        add_review_setup(Person.objects.get(email=HR_EMAIL))
+        hr = Person.objects.get(email=HR_EMAIL)
+        add_review_setup(hr)
+        add_review_cycles(hr=hr, today=today, seed=seed)
     if connection.vendor == "postgresql":
         # Fresh statistics, as autovacuum would gather soon after a real import, so the
         # planner does not guess about tables that just grew by a million rows.

@@ -30,12 +30,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from stride.demo import bench, bench_import, bench_load
+from stride.demo import bench, bench_import, bench_load, bench_reviews
 from stride.demo.console import console_for, progress_bars
 from stride.demo.generator import generate
 
 TARGET_RATIO = 1.5
-PARTS = ("pages", "load", "http", "import")
+PARTS = ("pages", "load", "http", "import", "reviews")
 REPLY = "@@bench "  # marks the measuring child's answers among anything else it prints
 
 
@@ -213,7 +213,8 @@ class Command(BaseCommand):
             help="Run only these parts, separated by commas: pages (in process, both sizes), "
             "load (many clients over HTTP, smaller size), http (single operations over HTTP, "
             "larger size), import (the people import against a plain insert of the same "
-            "rows). Default: all.",
+            "rows), reviews (a review cycle over everyone with about six reviewers each: "
+            "launch time and the review pages, both sizes). Default: all.",
         )
         parser.add_argument(
             "--clients", type=int, default=50, help="Load run: concurrent clients (50)."
@@ -253,7 +254,9 @@ class Command(BaseCommand):
         )
         # Internal: one size, in a child process pointed at its database.
         parser.add_argument("--child", action="store_true", help=SUPPRESS)
-        parser.add_argument("--phase", choices=["prepare", "measure", "credentials"], help=SUPPRESS)
+        parser.add_argument(
+            "--phase", choices=["prepare", "measure", "credentials", "reviews"], help=SUPPRESS
+        )
         parser.add_argument("--size", type=int, help=SUPPRESS)
         parser.add_argument("--today", type=date.fromisoformat, help=SUPPRESS)
         parser.add_argument("--marker", type=Path, help=SUPPRESS)
@@ -267,6 +270,8 @@ class Command(BaseCommand):
             self._parent(options)
         elif options["phase"] == "prepare":
             self._prepare(options)
+        elif options["phase"] == "reviews":
+            self._serve_reviews(options)
         elif options["phase"] == "credentials":
             sys.stdout.write(REPLY + json.dumps(bench_load.credentials()) + "\n")
         else:
@@ -282,6 +287,8 @@ class Command(BaseCommand):
             self._pages(console, bench_dir, options)
         if "import" in options["only"]:
             self._import(console, bench_dir, options)
+        if "reviews" in options["only"]:
+            self._reviews(console, bench_dir, options)
 
     def _import(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
         console.rule("Import against a plain insert of the same rows")
@@ -297,6 +304,103 @@ class Command(BaseCommand):
         output.with_name(output.stem + "-import.json").write_text(
             json.dumps(result, indent=2) + "\n"
         )
+
+    def _reviews(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
+        """Launch time and the review pages at both sizes, asked of one child per size in
+        turn (large, small, small, large, …) like the pages part."""
+        targets = bench_reviews.targets(
+            sizes=options["sizes"],
+            bench_dir=bench_dir,
+            database_url=os.environ.get("DATABASE_URL", ""),
+        )
+        today = timezone.localdate()
+        for target in targets:
+            wanted = bench.wanted_marker(
+                size=target.size, weeks=bench_reviews.WEEKS, seed=options["seed"], today=today
+            )
+            if options["rebuild"] or not bench.marker_matches(target.marker, wanted):
+                bench.wipe(target)
+            bench.ensure_database(target)
+        console.rule("Reviews: a cycle over everyone, about six reviewers each")
+        measurers = [
+            _Measurer(t, _child_argv(t, "reviews", options, today), sys.stdout) for t in targets
+        ]
+        sizes: list[dict[str, Any]] = []
+        try:
+            hello = {m.target.size: m.ask("hello") for m in measurers}
+            for m in measurers:
+                found = hello[m.target.size]
+                console.print(
+                    f"{found['people']:,} people: {found['build']['participants']:,} "
+                    f"participants, {found['build']['reviewers_per_participant']} reviewers "
+                    f"each; launching a cycle over everyone took "
+                    f"{found['launch']['median_s']} s (median of {found['launch']['rounds']})."
+                )
+            results: dict[int, list[bench.PageResult]] = {m.target.size: [] for m in measurers}
+            for page in bench_reviews.PAGES:
+                if any(hello[m.target.size]["paths"][page.name] is None for m in measurers):
+                    console.print(f"  {page.name}: no {page.label} URL on this code yet; skipped.")
+                    continue
+                got = {m.target.size: bench.PageResult(page.name, page.label) for m in measurers}
+                for turn in range(options["warmup"] + options["requests"]):
+                    for m in measurers if turn % 2 == 0 else measurers[::-1]:
+                        result = got[m.target.size]
+                        if result.error:
+                            continue
+                        answer = m.ask(f"get {page.name}")
+                        result.status, result.bytes = answer["status"], answer["bytes"]
+                        if answer["error"]:
+                            result.error = answer["error"]
+                        elif turn >= options["warmup"]:
+                            result.times_ms.append(answer["ms"])
+                for m in measurers:
+                    result = got[m.target.size]
+                    if not result.error:
+                        result.queries = m.ask(f"queries {page.name}")["queries"]
+                    results[m.target.size].append(bench.summarise(result))
+        finally:
+            for m in measurers:
+                m.close()
+        for t in targets:
+            found = hello[t.size]
+            sizes.append(
+                {
+                    "people": found["people"],
+                    "database": found["database"],
+                    "build": found["build"],
+                    "launch": found["launch"],
+                    "viewer": found["viewer"],
+                    "pages": bench.as_dicts(results[t.size]),
+                }
+            )
+        large, small = sizes
+        report: dict[str, Any] = {
+            "command": " ".join(["stride", *sys.argv[1:]]) if "bench" in sys.argv else "",
+            "machine": {**bench.machine(), "load_average": bench.load_average()},
+            "settings": {k: options[k] for k in ("seed", "requests", "warmup")},
+            "target_ratio": TARGET_RATIO,
+            "sizes": sizes,
+            "comparison": bench.compare(large, small),
+            "launch_ratio": round(large["launch"]["median_s"] / small["launch"]["median_s"], 1)
+            if small["launch"]["median_s"]
+            else None,
+        }
+        failures = self._verdicts(report)
+        report["ok"] = not failures
+        output: Path = options["output"]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.with_name(output.stem + "-reviews.json").write_text(
+            json.dumps(report, indent=2) + "\n"
+        )
+        report["settings"]["weeks"] = bench_reviews.WEEKS
+        self._print_pages(console, report)
+        console.print(
+            f"Launch of a cycle over everyone: {large['launch']['median_s']} s at "
+            f"{large['people']:,} people, {small['launch']['median_s']} s at "
+            f"{small['people']:,} (it writes a row per participant and upward reviewer)."
+        )
+        if failures:
+            raise CommandError(" ".join(failures))
 
     def _pages(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
         targets = bench.targets(
@@ -588,6 +692,60 @@ class Command(BaseCommand):
             f"{summary.key_result_updates:,} key-result updates, "
             f"{summary.objectives:,} objectives."
         )
+
+    def _serve_reviews(self, options: dict[str, Any]) -> None:
+        """The reviews part's child: build (or reuse) its organisation, then answer
+        ``hello``, ``get <page name>``, ``queries <page name>``, ``quit``."""
+        from stride.org.models import Person
+
+        size, marker, today = options["size"], options["marker"], options["today"]
+        wanted = bench.wanted_marker(
+            size=size, weeks=bench_reviews.WEEKS, seed=options["seed"], today=today
+        )
+        call_command("migrate", interactive=False, verbosity=0)
+        build = bench.read_marker(marker) or {}
+        if not (Person.objects.count() == size and bench.marker_matches(marker, wanted)):
+            sys.stderr.write(f"Building the reviews organisation of {size:,} people…\n")
+            build = {**wanted, **bench_reviews.build(size=size, seed=options["seed"], today=today)}
+            build["database"] = bench.database_description()["version"]
+            marker.write_text(json.dumps(build, indent=2) + "\n")
+        else:
+            sys.stderr.write(f"Reusing the reviews organisation of {size:,} people.\n")
+        launch = bench_reviews.launch_seconds(today)
+        paths = bench_reviews.page_paths(build["cycle_id"])
+        probes = {key: bench.PageProbe(p) for key, p in bench_reviews.viewers().items()}
+        viewer_of = {page.name: page.viewer for page in bench_reviews.PAGES}
+
+        def reply(answer: dict[str, Any]) -> None:
+            sys.stdout.write(REPLY + json.dumps(answer) + "\n")
+            sys.stdout.flush()
+
+        for line in sys.stdin:
+            command, _, name = line.strip().partition(" ")
+            if command == "hello":
+                reply(
+                    {
+                        "people": Person.objects.count(),
+                        "database": bench.database_description(),
+                        "build": build,
+                        "launch": launch,
+                        "paths": paths,
+                        "viewer": {
+                            "email": "hr@ (HR pages) and manager@",
+                            "direct_reports": Person.objects.filter(
+                                manager=probes["manager"].person
+                            ).count(),
+                        },
+                    }
+                )
+            elif command in ("get", "queries"):
+                probe, path = probes[viewer_of[name]], paths[name] or ""
+                reply(probe.get(path) if command == "get" else {"queries": probe.queries(path)})
+            elif command == "quit":
+                reply({"bye": True})
+                return
+            else:
+                reply({"error": f"unknown command {command!r}"})
 
     def _serve_measurements(self, options: dict[str, Any]) -> None:
         """Answer the parent's commands, one JSON line each: ``hello``, ``get <path>``,
