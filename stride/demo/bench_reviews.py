@@ -1,14 +1,14 @@
 """The reviews part of ``stride bench`` (``--only reviews``): a review cycle over the whole
 organisation with about six reviewers per person, at two sizes.
 
-Each size has its own database (``reviews-<size>`` beside the pages' ones): the demo
-organisation with one week of check-ins (the review pages read no check-ins; the demo's
-three review cycles come with it), plus a "Benchmark review" cycle launched with
+It runs on the pages part's databases (built or reused the same way; the demo's three
+review cycles come with them), adding once a "Benchmark review" cycle launched with
 ``services.cycle_launch`` over everyone, five peers per participant and the upward
-reviewers the launch assigns (about six reviewers each), and answers for about half of
-them, written in bulk (``stride.lib.bulk``). A measuring child per size then launches a
-further cycle over everyone (rolled back, a few times) and fetches the HR progress page,
-a manager's review page and the calibration page, as the parent asks.
+reviewers the launch assigns (about six reviewers each), and answers from about half of
+them, written in bulk (``stride.lib.bulk``); the pages part measures nothing it changes.
+A measuring child per size then launches a further cycle over everyone (rolled back, a
+few times) and fetches the HR progress page, a manager's review page and the calibration
+page, as the parent asks.
 """
 
 from __future__ import annotations
@@ -18,12 +18,8 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-from stride.demo.bench import Target, pg_bench_url
-
-WEEKS = 1
 PEERS = 5
 LAUNCH_ROUNDS = 3
 CYCLE_NAME = "Benchmark review"
@@ -43,52 +39,31 @@ PAGES = [
 ]
 
 
-def targets(*, sizes: list[int], bench_dir: Path, database_url: str) -> list[Target]:
-    """Where each size's reviews organisation lives: its own SQLite file or database."""
-    out = []
-    is_pg = database_url.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}
-    for size in sizes:
-        if is_pg:
-            url, name = pg_bench_url(database_url, size)
-            url, name = url.replace(name, f"{name}_reviews"), f"{name}_reviews"
-            out.append(
-                Target(
-                    size=size,
-                    vendor="postgresql",
-                    location=name,
-                    env={"DATABASE_URL": url},
-                    marker=bench_dir / f"pg-{name}.json",
-                    database_url=url,
-                )
-            )
-        else:
-            data_dir = bench_dir / f"reviews-{size}"
-            out.append(
-                Target(
-                    size=size,
-                    vendor="sqlite",
-                    location=str(data_dir / "stride.sqlite3"),
-                    env={"STRIDE_DATA_DIR": str(data_dir), "DATABASE_URL": ""},
-                    marker=bench_dir / f"sqlite-reviews-{size}.json",
-                )
-            )
-    return out
-
-
 # --- in the child ------------------------------------------------------------------------
 
 
-def build(*, size: int, seed: int, today: date) -> dict[str, Any]:
-    """The organisation and the benchmark's cycle (in one transaction); what was built."""
+def bench_cycle(*, seed: int, today: date) -> dict[str, Any]:
+    """The benchmark's cycle: found by its name, or launched now (in one transaction) in a
+    database the pages part built; with what it holds."""
     from django.db import transaction
 
-    from stride.demo.generator import generate
+    from stride.reviews.models import CycleParticipant, ReviewCycle, ReviewerAssignment
 
-    started = time.perf_counter()
-    generate(seed=seed, people=size, weeks=WEEKS, today=today)
-    with transaction.atomic():
-        found = _bench_cycle(seed=seed, today=today)
-    return {**found, "seconds": round(time.perf_counter() - started, 1)}
+    found = ReviewCycle.objects.filter(name=CYCLE_NAME).first()
+    built: dict[str, Any] = {}
+    if found is None:
+        started = time.perf_counter()
+        with transaction.atomic():
+            found, launch_s = _bench_cycle(seed=seed, today=today)
+        built = {"seconds": round(time.perf_counter() - started, 1), "launch_s": launch_s}
+    participants = CycleParticipant.objects.filter(cycle=found).count()
+    reviewers = ReviewerAssignment.objects.filter(participant__cycle=found).count()
+    return {
+        **built,
+        "cycle_id": found.pk,
+        "participants": participants,
+        "reviewers_per_participant": round(reviewers / participants, 1),
+    }
 
 
 def _hr_viewer() -> Any:
@@ -115,7 +90,7 @@ def _draft_cycle(name: str, today: date) -> Any:
     )
 
 
-def _bench_cycle(*, seed: int, today: date) -> dict[str, Any]:
+def _bench_cycle(*, seed: int, today: date) -> tuple[Any, float]:
     """Launch the benchmark's cycle over everyone; five peers each (colleagues under the
     same manager first, then the same team), answers from about half."""
     from stride.demo import review_cycles as rc
@@ -176,14 +151,7 @@ def _bench_cycle(*, seed: int, today: date) -> dict[str, Any]:
         if rng.random() < 0.5:
             writer.respond(pk, rc.R.UPWARD, reviewer, 3, at, at)
     writer.flush(at)
-    reviewers = ReviewerAssignment.objects.filter(participant__cycle=cycle).count()
-    return {
-        "cycle_id": cycle.pk,
-        "participants": len(rows),
-        "reviewers_per_participant": round(reviewers / len(rows), 1),
-        "responses": len(writer.responses),
-        "launch_s_at_build": round(launch_s, 3),
-    }
+    return cycle, round(launch_s, 3)
 
 
 def launch_seconds(today: date, rounds: int = LAUNCH_ROUNDS) -> dict[str, Any]:

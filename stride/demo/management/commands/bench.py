@@ -308,19 +308,8 @@ class Command(BaseCommand):
     def _reviews(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
         """Launch time and the review pages at both sizes, asked of one child per size in
         turn (large, small, small, large, …) like the pages part."""
-        targets = bench_reviews.targets(
-            sizes=options["sizes"],
-            bench_dir=bench_dir,
-            database_url=os.environ.get("DATABASE_URL", ""),
-        )
-        today = timezone.localdate()
-        for target in targets:
-            wanted = bench.wanted_marker(
-                size=target.size, weeks=bench_reviews.WEEKS, seed=options["seed"], today=today
-            )
-            if options["rebuild"] or not bench.marker_matches(target.marker, wanted):
-                bench.wipe(target)
-            bench.ensure_database(target)
+        needed = dict.fromkeys(options["sizes"], True)
+        targets, today, _builds = self._prepared(console, bench_dir, options, needed)
         console.rule("Reviews: a cycle over everyone, about six reviewers each")
         measurers = [
             _Measurer(t, _child_argv(t, "reviews", options, today), sys.stdout) for t in targets
@@ -392,7 +381,7 @@ class Command(BaseCommand):
         output.with_name(output.stem + "-reviews.json").write_text(
             json.dumps(report, indent=2) + "\n"
         )
-        report["settings"]["weeks"] = bench_reviews.WEEKS
+        report["settings"]["weeks"] = options["weeks"]
         self._print_pages(console, report)
         console.print(
             f"Launch of a cycle over everyone: {large['launch']['median_s']} s at "
@@ -402,7 +391,15 @@ class Command(BaseCommand):
         if failures:
             raise CommandError(" ".join(failures))
 
-    def _pages(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
+    def _prepared(
+        self,
+        console: Console,
+        bench_dir: Path,
+        options: dict[str, Any],
+        needed: dict[int, bool],
+    ) -> tuple[list[bench.Target], date, dict[int, dict[str, Any]]]:
+        """Both sizes' targets, the day they are built as of, and the build of each size
+        ``needed`` (built now, or reused while its marker matches)."""
         targets = bench.targets(
             sizes=options["sizes"],
             bench_dir=bench_dir,
@@ -413,12 +410,6 @@ class Command(BaseCommand):
             if options["rebuild"]
             else bench.build_day([t.marker for t in targets], today=timezone.localdate())
         )
-        parts = options["only"]
-        large_target, small_target = targets
-        needed = {
-            large_target.size: "pages" in parts or "http" in parts,
-            small_target.size: "pages" in parts or "load" in parts,
-        }
         builds = {}
         for target in (t for t in targets if needed[t.size]):
             wanted = bench.wanted_marker(
@@ -434,6 +425,17 @@ class Command(BaseCommand):
             if code != 0 or found is None:
                 raise CommandError(f"Preparing {target.size:,} people failed (exit code {code}).")
             builds[target.size] = found
+        return targets, today, builds
+
+    def _pages(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
+        parts = options["only"]
+        large_size, small_size = options["sizes"]
+        needed = {
+            large_size: "pages" in parts or "http" in parts,
+            small_size: "pages" in parts or "load" in parts,
+        }
+        targets, today, builds = self._prepared(console, bench_dir, options, needed)
+        large_target, small_target = targets
         report: dict[str, Any] = {
             "command": " ".join(["stride", *sys.argv[1:]]) if "bench" in sys.argv else "",
             "parts": parts,
@@ -694,24 +696,13 @@ class Command(BaseCommand):
         )
 
     def _serve_reviews(self, options: dict[str, Any]) -> None:
-        """The reviews part's child: build (or reuse) its organisation, then answer
-        ``hello``, ``get <page name>``, ``queries <page name>``, ``quit``."""
+        """The reviews part's child: add (or find) the benchmark's cycle, then answer
+        ``hello``, ``get <page name>``, ``queries <page name>``, ``quit``. The database is
+        the pages part's, prepared already; the benchmark's cycle is added on first use."""
         from stride.org.models import Person
 
-        size, marker, today = options["size"], options["marker"], options["today"]
-        wanted = bench.wanted_marker(
-            size=size, weeks=bench_reviews.WEEKS, seed=options["seed"], today=today
-        )
-        call_command("migrate", interactive=False, verbosity=0)
-        build = bench.read_marker(marker) or {}
-        if not (Person.objects.count() == size and bench.marker_matches(marker, wanted)):
-            sys.stderr.write(f"Building the reviews organisation of {size:,} people…\n")
-            build = {**wanted, **bench_reviews.build(size=size, seed=options["seed"], today=today)}
-            build["database"] = bench.database_description()["version"]
-            marker.write_text(json.dumps(build, indent=2) + "\n")
-        else:
-            sys.stderr.write(f"Reusing the reviews organisation of {size:,} people.\n")
-        launch = bench_reviews.launch_seconds(today)
+        build = bench_reviews.bench_cycle(seed=options["seed"], today=options["today"])
+        launch = bench_reviews.launch_seconds(options["today"])
         paths = bench_reviews.page_paths(build["cycle_id"])
         probes = {key: bench.PageProbe(p) for key, p in bench_reviews.viewers().items()}
         viewer_of = {page.name: page.viewer for page in bench_reviews.PAGES}
