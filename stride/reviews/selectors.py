@@ -660,9 +660,14 @@ def lateness_by_team(cycle: ReviewCycle, *, now: datetime) -> dict[int | None, T
         .annotate(n=Count("id"))
         .order_by()
     )
+    known: dict[tuple[Any, ...], list[WorkState]] = {}  # the same zone and state, many teams
     for row in rows:
         team = out.setdefault(row["team_id"], TeamLateness())
-        for state in work_states(phases, zone_name=row["person__time_zone"], values=row, now=now):
+        key = tuple(row[f] for f in fields[1:])
+        if key not in known:
+            zone = row["person__time_zone"]
+            known[key] = work_states(phases, zone_name=zone, values=row, now=now)
+        for state in known[key]:
             team.submitted[state.phase] = team.submitted.get(state.phase, 0) + state.done * row["n"]
             team.late[state.phase] = team.late.get(state.phase, 0) + state.late * row["n"]
     return out
