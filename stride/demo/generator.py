@@ -54,6 +54,7 @@ from stride.lib.scoring import clamp_progress
 from stride.lib.weeks import week_start
 from stride.org.models import Person, RoleGrant, Team, User
 from stride.org.services import login_emails_set
+from stride.reviews.models import CycleParticipant, ReviewerAssignment, ReviewResponse
 
 DEMO_PASSWORD = "demo"
 MIN_PEOPLE = 30
@@ -1035,7 +1036,17 @@ def generate(
         # planner does not guess about tables that just grew by a million rows.
         tables = ", ".join(
             connection.ops.quote_name(m._meta.db_table)
-            for m in (Person, Objective, KeyResult, KeyResultUpdate, CheckIn, CheckInComment)
+            for m in (
+                Person,
+                Objective,
+                KeyResult,
+                KeyResultUpdate,
+                CheckIn,
+                CheckInComment,
+                CycleParticipant,
+                ReviewerAssignment,
+                ReviewResponse,
+            )
         )
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")

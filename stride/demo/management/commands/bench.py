@@ -121,6 +121,32 @@ class _Measurer:
             self.proc.kill()
 
 
+def _alternate(
+    measurers: list[_Measurer], name: str, path: str, asked: str, options: dict[str, Any]
+) -> dict[int, bench.PageResult]:
+    """One page at every size: warm-up then timed requests, the sizes taking turns (large,
+    small, small, large, …) so a burst of load falls on both; then its query count. The
+    children are asked for ``asked`` (a path, or a name they know the path of)."""
+    results = {m.target.size: bench.PageResult(name, path) for m in measurers}
+    for turn in range(options["warmup"] + options["requests"]):
+        for m in measurers if turn % 2 == 0 else measurers[::-1]:
+            result = results[m.target.size]
+            if result.error:
+                continue
+            answer = m.ask(f"get {asked}")
+            result.status, result.bytes = answer["status"], answer["bytes"]
+            if answer["error"]:
+                result.error = answer["error"]
+            elif turn >= options["warmup"]:
+                result.times_ms.append(answer["ms"])
+    for m in measurers:
+        result = results[m.target.size]
+        if not result.error:
+            result.queries = m.ask(f"queries {asked}")["queries"]
+        bench.summarise(result)
+    return results
+
+
 def _tick(meets: bool | None) -> str:
     return "" if meets is None else ("✓" if meets else "✗")
 
@@ -330,23 +356,9 @@ class Command(BaseCommand):
                 if any(hello[m.target.size]["paths"][page.name] is None for m in measurers):
                     console.print(f"  {page.name}: no {page.label} URL on this code yet; skipped.")
                     continue
-                got = {m.target.size: bench.PageResult(page.name, page.label) for m in measurers}
-                for turn in range(options["warmup"] + options["requests"]):
-                    for m in measurers if turn % 2 == 0 else measurers[::-1]:
-                        result = got[m.target.size]
-                        if result.error:
-                            continue
-                        answer = m.ask(f"get {page.name}")
-                        result.status, result.bytes = answer["status"], answer["bytes"]
-                        if answer["error"]:
-                            result.error = answer["error"]
-                        elif turn >= options["warmup"]:
-                            result.times_ms.append(answer["ms"])
-                for m in measurers:
-                    result = got[m.target.size]
-                    if not result.error:
-                        result.queries = m.ask(f"queries {page.name}")["queries"]
-                    results[m.target.size].append(bench.summarise(result))
+                got = _alternate(measurers, page.name, page.label, page.name, options)
+                for size, result in got.items():
+                    results[size].append(result)
         finally:
             for m in measurers:
                 m.close()
@@ -529,23 +541,9 @@ class Command(BaseCommand):
             )
             pages: dict[int, list[bench.PageResult]] = {m.target.size: [] for m in measurers}
             for page in bench.PAGES:
-                results = {m.target.size: bench.PageResult(page.name, page.path) for m in measurers}
-                for turn in range(options["warmup"] + options["requests"]):
-                    for m in measurers if turn % 2 == 0 else measurers[::-1]:
-                        result = results[m.target.size]
-                        if result.error:
-                            continue
-                        answer = m.ask(f"get {page.path}")
-                        result.status, result.bytes = answer["status"], answer["bytes"]
-                        if answer["error"]:
-                            result.error = answer["error"]
-                        elif turn >= options["warmup"]:
-                            result.times_ms.append(answer["ms"])
-                for m in measurers:
-                    result = results[m.target.size]
-                    if not result.error:
-                        result.queries = m.ask(f"queries {page.path}")["queries"]
-                    pages[m.target.size].append(bench.summarise(result))
+                results = _alternate(measurers, page.name, page.path, page.path, options)
+                for size, result in results.items():
+                    pages[size].append(result)
         finally:
             for m in measurers:
                 m.close()
