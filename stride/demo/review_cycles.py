@@ -365,7 +365,9 @@ def _employee_review_through_services(
 ) -> int:
     """employee@'s self-assessment and manager@'s review of it, written as they would be
     (the cycle is still launched when this runs)."""
-    participant = CycleParticipant.objects.select_related("cycle", "person").get(pk=participant_id)
+    participant = CycleParticipant.objects.select_related(
+        "cycle__template_version", "person"
+    ).get(pk=participant_id)
     for relationship, email, phase, boost in (
         (R.SELF, "employee@example.com", Phase.SELF_ASSESSMENT, 1),
         (R.MANAGER, "manager@example.com", Phase.MANAGER_REVIEW, 0),
@@ -373,12 +375,22 @@ def _employee_review_through_services(
         viewer = viewer_for_person(Person.objects.get(pk=org.ids[email]))
         now = _at(phases[phase][0] + timedelta(days=8), 14)
         answers = _answers(rng, questions, relationship, min(5, level + boost))
+        # The manager proposes what ``_ratings`` later writes for everyone (it overwrites).
+        proposal = (
+            {
+                "overall_rating": min(5, level + boost),
+                "potential": 2 if participant.cycle.template_version.asks_potential else None,
+            }
+            if relationship == R.MANAGER
+            else {}
+        )
         services.review_draft_save(
             viewer=viewer,
             participant=participant,
             relationship=relationship,
             answers=[{"question_id": int(k), **v} for k, v in answers.items()],
             now=now,
+            **proposal,
         )
         services.review_submit(
             viewer=viewer, participant=participant, relationship=relationship, now=now
