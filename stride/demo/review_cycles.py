@@ -365,9 +365,9 @@ def _employee_review_through_services(
 ) -> int:
     """employee@'s self-assessment and manager@'s review of it, written as they would be
     (the cycle is still launched when this runs)."""
-    participant = CycleParticipant.objects.select_related(
-        "cycle__template_version", "person"
-    ).get(pk=participant_id)
+    participant = CycleParticipant.objects.select_related("cycle__template_version", "person").get(
+        pk=participant_id
+    )
     for relationship, email, phase, boost in (
         (R.SELF, "employee@example.com", Phase.SELF_ASSESSMENT, 1),
         (R.MANAGER, "manager@example.com", Phase.MANAGER_REVIEW, 0),
