@@ -56,7 +56,9 @@ def review(cast: Cast, clock: Clock) -> CycleParticipant:
     ):
         viewer = cast.viewer(author)
         answers = complete_answers(cycle, relationship, words)
-        proposal = {"overall_rating": 4, "potential": 2} if relationship == "manager" else {}
+        proposal: dict[str, Any] = (
+            {"overall_rating": 4, "potential": 2} if relationship == "manager" else {}
+        )
         services.review_draft_save(
             viewer=viewer,
             participant=participant,
