@@ -587,8 +587,11 @@ def _answers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
     return _packet_out(viewer, selectors.review_for_viewer(viewer, review_id))
 
 
-def _packet_out(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
-    packet = selectors.review_packet(viewer, role, now=timezone.now())
+def _packet_out(
+    viewer: Viewer, role: selectors.ReviewRole, *, written: bool = False
+) -> dict[str, Any]:
+    read = selectors.writing_packet if written else selectors.review_packet
+    packet = read(viewer, role, now=timezone.now())
     participant = role.participant
     return {
         "review_id": participant.pk,
@@ -625,14 +628,14 @@ def _saved(viewer: Viewer, role: selectors.ReviewRole, payload: AnswersIn) -> di
         relationship=role.relationship,
         answers=payload.answers,
     )
-    return _packet_out(viewer, role)
+    return _packet_out(viewer, role, written=True)
 
 
 def _submitted(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
     services.review_submit(
         viewer=viewer, participant=role.participant, relationship=role.relationship
     )
-    return _packet_out(viewer, role)
+    return _packet_out(viewer, role, written=True)
 
 
 @router.get(
@@ -873,3 +876,6 @@ def review_request_answers_save(
 def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     viewer = _viewer(request)
     return _submitted(viewer, _request_role(viewer, request_id))
+
+
+from stride.reviews import api_packets  # noqa: E402,F401  (adds the packet and analytics routes)

@@ -27,8 +27,9 @@ from django.views.decorators.vary import vary_on_headers
 from stride.access.viewer import Viewer
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
-from stride.reviews import selectors, services
+from stride.reviews import anonymity, selectors, services
 from stride.reviews.forms import (
+    AnalyticsFilterForm,
     CompetencyForm,
     CycleForm,
     JobLevelAssignForm,
@@ -537,6 +538,24 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_safe
+def cycle_analytics(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """HR's view of a cycle's ratings by team, job level and relationship: each figure
+    stands for at least the anonymity threshold of respondents, in every combination."""
+    viewer = _viewer(request)
+    teams, levels = anonymity.analytics_choices(viewer)  # 404 for anyone but HR
+    form = AnalyticsFilterForm(request.GET, teams=teams, levels=levels)
+    result = anonymity.cycle_analytics(
+        viewer, cycle_id, anonymity.AnalyticsFilters(**form.filters()), now=timezone.now()
+    )
+    return TemplateResponse(
+        request,
+        "reviews/cycle_analytics.html",
+        {"cycle": result.cycle, "form": form, "result": result},
+    )
+
+
 def _participant_rows(cycle: Any, page: Any, *, now: Any) -> list[tuple[Any, Any]]:
     """Each participant of the page with the state of its tracked phases."""
     if page is None:
@@ -738,6 +757,9 @@ def _review_page(
             "general_problems": general,
             "is_self": packet.relationship == "self",
             "anonymous": packet.relationship in selectors.ANONYMOUS,
+            "aggregates": None
+            if packet.relationship in selectors.ANONYMOUS
+            else anonymity.aggregates_for(_viewer(request), participant, now=timezone.now()),
             "form_url": url,
             "request_id": request_id,
         },
@@ -773,9 +795,10 @@ def _answer_view(
 ) -> HttpResponse:
     """Show the viewer's answers in ``role`` at ``url``, or save (and submit) them."""
     now = timezone.now()
-    packet = selectors.review_packet(viewer, role, now=now)
     if request.method != "POST":
+        packet = selectors.review_packet(viewer, role, now=now)
         return _review_page(request, packet, url, request_id=request_id)
+    packet = selectors.writing_packet(viewer, role, now=now)
     problems: list[InputProblem] = []
     try:
         parsed = parse(AnswersIn, {"answers": answers_from_post(packet, request.POST)})
@@ -802,7 +825,7 @@ def _answer_view(
             {"saved_at": None if problems else now, "autosave_problems": problems},
         )
     if problems:
-        fresh = selectors.review_packet(viewer, role, now=now)
+        fresh = selectors.writing_packet(viewer, role, now=now)
         return _review_page(
             request,
             fresh,
