@@ -500,3 +500,22 @@ def test_answering_writes_no_named_audit_entry_about_the_review(
     assert posted.status_code == 302, posted.content.decode()[:2000]
     assert ReviewResponse.objects.get(participant=participant, author=cast.skip).submitted_at
     assert AuditEntry.objects.filter(actor=cast.skip).count() == named_before
+
+
+def test_anonymous_entries_of_a_day_are_not_listed_in_the_order_they_were_written(
+    cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
+) -> None:
+    # Bob's review is answered first, then alice's: newest first would list alice's on top.
+    answer(cast, cycle, cast.bob, peers[0], 3, WORDS[0])
+    clock.shift(timedelta(minutes=5))
+    answer(cast, cycle, cast.alice, peers[1], 3, WORDS[1])
+    log = cast.client(cast.hr).get("/api/v1/audit", {"action": "review.peer.submit"}).json()
+    listed = [e["target_id"] for e in log["items"]]
+    written = [
+        str(cycle.participants.get(person=cast.bob).pk),
+        str(cycle.participants.get(person=cast.alice).pk),
+    ]
+    assert listed == sorted(written)  # by what they name, not by when
+    draft_first = cast.client(cast.hr).get("/api/v1/audit", {"kind": "write"}).json()["items"]
+    anonymous = [(e["action"], e["target_id"]) for e in draft_first if e["actor"] == "anonymous"]
+    assert anonymous == sorted(anonymous)
