@@ -519,3 +519,44 @@ def test_anonymous_entries_of_a_day_are_not_listed_in_the_order_they_were_writte
     draft_first = cast.client(cast.hr).get("/api/v1/audit", {"kind": "write"}).json()["items"]
     anonymous = [(e["action"], e["target_id"]) for e in draft_first if e["actor"] == "anonymous"]
     assert anonymous == sorted(anonymous)
+
+
+# --- cost -----------------------------------------------------------------------------------
+
+
+def queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_the_packet_page_and_analytics_cost_the_same_whatever_the_respondents(
+    cast: Cast, cycle: ReviewCycle, clock: Clock
+) -> None:
+    many = add_reports(cast.outsider, 8, prefix="many")
+    for reviewer, words in zip(many[:3], WORDS, strict=False):
+        answer(cast, cycle, cast.alice, reviewer, 4, words)
+    alice = cycle.participants.get(person=cast.alice)
+    urls = {
+        "packet": (cast.manager, f"/api/v1/reviews/{alice.pk}"),
+        "list": (cast.manager, "/api/v1/reviews"),
+        "page": (cast.manager, reverse("reviews:review", args=[alice.pk])),
+        "analytics": (cast.hr, f"/api/v1/review-cycles/{cycle.pk}/analytics?relationship=peer"),
+        "analytics page": (cast.hr, reverse("reviews:cycle_analytics", args=[cycle.pk])),
+    }
+    clock.move_to(AFTER_PHASE)
+    few = {name: queries(cast.client(who), url) for name, (who, url) in urls.items()}
+    clock.move_to(datetime(2026, 11, 26, 12, tzinfo=UTC))
+    for reviewer, words in zip(many[3:], WORDS * 2, strict=False):
+        answer(cast, cycle, cast.alice, reviewer, 2, words)
+        answer(cast, cycle, cast.bob, reviewer, 2, words)
+    clock.move_to(AFTER_PHASE)
+    more = {name: queries(cast.client(who), url) for name, (who, url) in urls.items()}
+    assert more == few
+    body = packet(cast, cast.manager, alice)
+    assert section(body, "peer")["respondents"] == 8
