@@ -77,7 +77,7 @@ def test_no_two_shown_cells_subtract_to_fewer_than_k_on_random_data() -> None:
         ]
         result = decide(records, DIMS, 3)
 
-        def members(key: tuple[Hashable, ...]) -> set[int]:
+        def members(key: tuple[Hashable, ...], records: list[Record] = records) -> set[int]:
             return {
                 i
                 for i, r in enumerate(records)
