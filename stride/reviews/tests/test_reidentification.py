@@ -8,13 +8,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stride.access.audit import audit_write
@@ -92,6 +97,15 @@ def answer(
     return services.review_submit(viewer=viewer, participant=participant, relationship=rel)
 
 
+def peers_answer(
+    cast: Cast, cycle: ReviewCycle, reviewers: list[Person], score: int = 3
+) -> CycleParticipant:
+    """Each of ``reviewers`` answers alice's review (with the next of ``WORDS``)."""
+    for reviewer, words in zip(reviewers, WORDS, strict=False):
+        answer(cast, cycle, cast.alice, reviewer, score, words)
+    return cycle.participants.get(person=cast.alice)
+
+
 def packet(cast: Cast, who: Person, participant: CycleParticipant) -> Any:
     response = cast.client(who).get(f"/api/v1/reviews/{participant.pk}")
     assert response.status_code == 200, response.content
@@ -120,10 +134,8 @@ def analytics(cast: Cast, cycle: ReviewCycle, **filters: Any) -> Any:
 def test_two_answers_are_suppressed_in_the_page_the_api_and_the_analytics(
     cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
 ) -> None:
-    for reviewer, words in zip(peers[:2], WORDS, strict=False):
-        answer(cast, cycle, cast.alice, reviewer, 5, words)
+    alice = peers_answer(cast, cycle, peers[:2], 5)
     clock.move_to(AFTER_PHASE)
-    alice = cycle.participants.get(person=cast.alice)
 
     html = page(cast, cast.manager, alice)
     assert "Fewer than 3 people answered, so these answers are not shown." in html
@@ -172,22 +184,17 @@ def test_three_answers_are_shown_combined_to_the_manager(
 def test_a_higher_threshold_hides_three_answers(
     cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
 ) -> None:
-    for reviewer, words in zip(peers[:3], WORDS, strict=False):
-        answer(cast, cycle, cast.alice, reviewer, 3, words)
+    alice = peers_answer(cast, cycle, peers[:3], 3)
     clock.move_to(AFTER_PHASE)
-    alice = cycle.participants.get(person=cast.alice)
     assert section(packet(cast, cast.manager, alice), "peer")["suppressed"] is True
     assert "Fewer than 4 people answered" in page(cast, cast.manager, alice)
 
 
 def test_a_threshold_below_three_stops_stride_at_start_up() -> None:
-    import subprocess
-    import sys
-
     run = subprocess.run(
         [sys.executable, "-c", "import django, os; django.setup()"],
         env={
-            **__import__("os").environ,
+            **os.environ,
             "DJANGO_SETTINGS_MODULE": "stride.settings",
             "STRIDE_REVIEW_ANONYMITY_THRESHOLD": "2",
         },
@@ -244,8 +251,7 @@ ANONYMOUS_KEYS = {
 def test_no_reviewer_id_name_email_or_time_in_any_peer_or_upward_section(
     cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
 ) -> None:
-    for reviewer, words in zip(peers[:3], WORDS, strict=False):
-        answer(cast, cycle, cast.alice, reviewer, 4, words)
+    peers_answer(cast, cycle, peers[:3], 4)
     # The manager's reports (alice, bob and one more) review them upward.
     extra = add_reports(cast.manager, 1, prefix="late")[0]
     ReviewerAssignment.objects.create(
@@ -289,8 +295,7 @@ def test_no_reviewer_id_name_email_or_time_in_any_peer_or_upward_section(
 def test_nothing_shows_before_the_phase_ends_and_a_late_answer_changes_nothing(
     cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
 ) -> None:
-    for reviewer, words in zip(peers[:3], WORDS, strict=False):
-        answer(cast, cycle, cast.alice, reviewer, 3, words)
+    peers_answer(cast, cycle, peers[:3], 3)
     alice = cycle.participants.get(person=cast.alice)
     before = section(packet(cast, cast.manager, alice), "peer")
     assert before == {
@@ -334,10 +339,8 @@ def test_nothing_shows_before_the_phase_ends_and_a_late_answer_changes_nothing(
 def test_the_person_sees_their_aggregate_once_shared_and_hr_and_peers_never(
     cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
 ) -> None:
-    for reviewer, words in zip(peers[:3], WORDS, strict=False):
-        answer(cast, cycle, cast.alice, reviewer, 3, words)
+    alice = peers_answer(cast, cycle, peers[:3], 3)
     clock.move_to(AFTER_PHASE)
-    alice = cycle.participants.get(person=cast.alice)
     assert section(packet(cast, cast.alice, alice), "peer")["reason"] == "not_yet"
     assert WORDS[0] not in page(cast, cast.alice, alice)
     CycleParticipant.objects.filter(pk=alice.pk).update(shared_at=AFTER_PHASE)
@@ -415,8 +418,7 @@ def test_siblings_cannot_be_subtracted_from_their_parent(
 def test_the_cycle_export_links_no_reviewer_to_an_answer(
     cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
 ) -> None:
-    for reviewer, words in zip(peers[:3], WORDS, strict=False):
-        answer(cast, cycle, cast.alice, reviewer, 3, words)
+    peers_answer(cast, cycle, peers[:3], 3)
     clock.move_to(AFTER_PHASE)
     response = cast.client(cast.hr).get(reverse("reviews:cycle_export", args=[cycle.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -524,9 +526,6 @@ def test_anonymous_entries_of_a_day_are_not_listed_in_the_order_they_were_writte
 
 
 def queries(client: Any, url: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.get(url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
