@@ -558,3 +558,33 @@ def test_the_packet_page_and_analytics_cost_the_same_whatever_the_respondents(
     assert more == few
     body = packet(cast, cast.manager, alice)
     assert section(body, "peer")["respondents"] == 8
+
+
+def test_an_answer_cannot_be_edited_after_the_others_to_see_the_aggregate_move(
+    cast: Cast, cycle: ReviewCycle, peers: list[Person], clock: Clock
+) -> None:
+    alice = peers_answer(cast, cycle, peers[:3], 4)
+    viewer = cast.viewer(peers[0])
+    with pytest.raises(ValidationError, match="can no longer change"):
+        services.review_draft_save(
+            viewer=viewer,
+            participant=alice,
+            relationship="peer",
+            answers=[
+                {"question_id": q.pk, "rating": 1, "text": "changed my mind"}
+                for q in selectors.answering_questions(cycle.template_version_id, "peer")
+            ],
+        )
+    clock.move_to(AFTER_PHASE)
+    shown = section(packet(cast, cast.manager, alice), "peer")
+    assert shown["aggregate"][0]["mean"] == 4.0
+    # Through the page as well: refused, and nothing moves.
+    request = ReviewerAssignment.objects.get(participant=alice, reviewer=peers[0])
+    clock.move_to(datetime(2026, 11, 26, 12, tzinfo=UTC))
+    refused = cast.client(peers[0]).post(
+        reverse("reviews:request", args=[request.pk]), {"action": "submit"}
+    )
+    assert refused.status_code == 422
+    assert "can no longer change" in refused.content.decode()
+    clock.move_to(AFTER_PHASE)
+    assert section(packet(cast, cast.manager, alice), "peer") == shown
