@@ -324,7 +324,7 @@ def cycle_analytics(
     )
     levels = dict(
         PersonJobLevel.objects.filter(
-            person_id__in={r[4] for r in rows}  # one IN list of the cycle's people
+            person_id__in=CycleParticipant.objects.filter(cycle=cycle).values("person_id")
         ).values_list("person_id", "level_id")
     )
     records = [
