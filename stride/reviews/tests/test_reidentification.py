@@ -21,6 +21,8 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from stride.access.audit import audit_write
 from stride.access.models import AuditEntry
@@ -430,6 +432,21 @@ def test_the_cycle_export_links_no_reviewer_to_an_answer(
     assert not any(
         word in column for column in rows[0] for word in ("reviewer", "author", "respondent")
     )
+    # The results (CSV, Excel) and the review's PDF: no peer's answer and no peer at all.
+    results = [
+        cast.client(cast.hr).get(reverse(name, args=[cycle.pk])).content
+        for name in ("reviews:cycle_results_csv", "reviews:cycle_results_xlsx")
+    ]
+    book = load_workbook(io.BytesIO(results[1]))
+    cells = json.dumps([[c.value for c in row] for row in book.active.iter_rows()], default=str)
+    alice = cycle.participants.get(person=cast.alice)
+    pdf = cast.client(cast.manager).get(reverse("reviews:pdf", args=[alice.pk])).content
+    pdf_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for body in (results[0].decode("utf-8-sig"), cells, pdf_text):
+        assert "Alice Report" in body
+        assert not any(w in body for w in WORDS)
+        for reviewer in peers[:3]:
+            assert reviewer.email not in body and reviewer.name not in body
 
 
 def test_anonymous_audit_entries_name_no_one_and_keep_only_the_day(
