@@ -312,6 +312,18 @@ TASKS = {
 # worker was killed) and its work is taken up again. Must exceed the longest task.
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 600, minimum=1)
 
+# --- Reviews ---------------------------------------------------------------------------
+# Peer and upward answers, and every figure computed over reviews, are shown only where at
+# least this many people answered (issue 7: never fewer than three).
+REVIEW_ANONYMITY_MINIMUM = 3
+REVIEW_ANONYMITY_THRESHOLD = env_int("STRIDE_REVIEW_ANONYMITY_THRESHOLD", 3)
+if REVIEW_ANONYMITY_THRESHOLD < REVIEW_ANONYMITY_MINIMUM:
+    raise ConfigError(
+        f"STRIDE_REVIEW_ANONYMITY_THRESHOLD must be at least {REVIEW_ANONYMITY_MINIMUM} "
+        f"(not {REVIEW_ANONYMITY_THRESHOLD}): with fewer answers, a peer's or a report's "
+        "answers could be traced back to them."
+    )
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", "English")]

@@ -242,6 +242,9 @@ WEB: dict[tuple[str, str], Rule] = {
     ("reviews:cycle_detail", "get"): Rule("hr", queries=({}, {"page": "2"})),
     ("reviews:cycle_launch", "post"): Rule("hr", ok=(302,), form=Form(page="reviews:cycle_detail")),
     ("reviews:cycle_export", "get"): Rule("hr"),
+    ("reviews:cycle_analytics", "get"): Rule(
+        "hr", queries=({}, {"relationship": "peer"}, {"team_id": "{product_id}"})
+    ),
     ("reviews:participant_reopen", "post"): Rule(
         "hr", ok=(302,), form=Form(page="reviews:cycle_detail", fill={"until": "2100-01-01"})
     ),
@@ -405,6 +408,11 @@ API: dict[tuple[str, str], Rule] = {
         "hr", ok=(201,), body={"phase": "manager_review"}
     ),
     ("get", "/api/v1/reviews/{review_id}/answers"): Rule("review"),
+    ("get", "/api/v1/reviews"): Rule("signed_in", queries=({}, {"person_id": "{alice_id}"})),
+    ("get", "/api/v1/reviews/{review_id}"): Rule("review"),
+    ("get", "/api/v1/review-cycles/{cycle_id}/analytics"): Rule(
+        "hr", queries=({}, {"relationship": "upward", "team_id": "{product_id}"})
+    ),
     ("get", "/api/v1/reviews/{review_id}/peers"): Rule("review"),
     # The manager has not submitted, nor shared: each party reaches the route and is refused.
     ("post", "/api/v1/reviews/{review_id}/share"): Rule("review_manager", ok=(409,), body={}),

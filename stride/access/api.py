@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from stride.access import services
+from stride.access.audit import is_anonymous
 from stride.access.models import AuditEntry
 from stride.access.schemas import TokenExchange
 from stride.access.selectors import (
@@ -107,8 +108,14 @@ def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
 
 
 class AuditEntryOut(Schema):
-    id: int
-    at: datetime
+    id: int | None = Field(
+        description="Null for an anonymous entry (a peer's or report's review answers): "
+        "ids follow the order entries were written, which would date it."
+    )
+    at: datetime = Field(
+        description="An anonymous entry keeps only its day (midnight UTC), so it cannot be "
+        "lined up with its author's other entries."
+    )
     actor_id: int | None
     actor: str = Field(description="The actor's e-mail address when the entry was written.")
     kind: Literal["write", "read"] = Field(description="A write, or a read of a sensitive record.")
@@ -123,6 +130,10 @@ class AuditEntryOut(Schema):
         description="What a write changed. Private text is recorded by length only."
     )
     via: str = Field(description="web, api, cli, task or system.")
+
+    @staticmethod
+    def resolve_id(obj: AuditEntry) -> int | None:
+        return None if is_anonymous(obj) else obj.pk
 
     @staticmethod
     def resolve_actor(obj: AuditEntry) -> str:

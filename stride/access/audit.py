@@ -26,9 +26,11 @@ investigator needs to know what was done, not to re-read the notes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, time
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils import timezone
 
 from stride.access.models import AuditEntry
 from stride.access.viewer import Viewer
@@ -36,6 +38,9 @@ from stride.access.viewer import Viewer
 # (target type as ``app.model``, target id, label)
 AuditTarget = tuple[str, str, str]
 M = TypeVar("M", bound=models.Model)
+
+#: The actor label of an entry whose author must stay unknown.
+ANONYMOUS_ACTOR = "anonymous"
 
 _PRIVATE_FIELDS: dict[str, frozenset[str]] = {}
 _LABELS: dict[str, Callable[[Any], str]] = {}
@@ -94,10 +99,16 @@ def audit_anonymous_write(
 ) -> AuditEntry:
     """Record a write whose author must stay unknown (a peer's or a report's review
     answers): the entry says what was done to ``target``, never by whom or through what,
-    and keeps no private field's content. Call inside the service's transaction."""
+    and keeps no private field's content. Call inside the service's transaction.
+
+    Its time is the day only (midnight UTC): the exact moment would line it up with the
+    author's own named entries of the same minute (reading the page they answered on).
+    The log never shows such an entry's id either, nor orders it by it (see
+    ``access.selectors.audit_log``), since ids follow the order entries were written."""
     return AuditEntry.objects.create(
+        at=anonymous_time(timezone.now()),
         actor=None,
-        actor_label="anonymous",
+        actor_label=ANONYMOUS_ACTOR,
         via="",
         kind=AuditEntry.Kind.WRITE,
         action=action,
@@ -106,6 +117,15 @@ def audit_anonymous_write(
         target_label=_label(target),
         changes=_jsonable(changes or {}),
     )
+
+
+def anonymous_time(moment: datetime) -> datetime:
+    """What an anonymous entry keeps of the moment it was written: its day (UTC)."""
+    return datetime.combine(moment.astimezone(UTC).date(), time.min, tzinfo=UTC)
+
+
+def is_anonymous(entry: AuditEntry) -> bool:
+    return entry.actor_id is None and entry.actor_label == ANONYMOUS_ACTOR
 
 
 def audit_read(*, actor: Viewer, action: str, target: models.Model) -> AuditEntry:

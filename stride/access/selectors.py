@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import BigIntegerField, Case, F, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from stride.access.audit import ANONYMOUS_ACTOR
 from stride.access.models import AccessToken, AuditEntry
 from stride.access.viewer import Viewer
 from stride.lib.fields import DATE_MAX, DATE_MIN
@@ -96,4 +97,10 @@ def audit_log(viewer: Viewer, filters: AuditFilters) -> QuerySet[AuditEntry]:
     if filters.until is not None:
         end = min(max(filters.until, AUDIT_EARLIEST), AUDIT_LATEST) + timedelta(days=1)
         qs = qs.filter(at__lt=datetime.combine(end, time.min, tzinfo=zone))
-    return qs.order_by("-at", "-id")
+    # An anonymous entry (``audit_anonymous_write``) keeps only its day, so it sorts after
+    # that day's named entries; among such entries the order is by what they say, never
+    # by id, which would give away the order they were written in.
+    anonymous = Q(actor__isnull=True, actor_label=ANONYMOUS_ACTOR)
+    return qs.annotate(
+        seq=Case(When(anonymous, then=Value(0)), default=F("id"), output_field=BigIntegerField()),
+    ).order_by("-at", "-seq", "action", "target_type", "target_id")

@@ -637,8 +637,11 @@ def _answers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
     return _packet_out(viewer, selectors.review_for_viewer(viewer, review_id))
 
 
-def _packet_out(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
-    packet = selectors.review_packet(viewer, role, now=timezone.now())
+def _packet_out(
+    viewer: Viewer, role: selectors.ReviewRole, *, written: bool = False
+) -> dict[str, Any]:
+    read = selectors.writing_packet if written else selectors.review_packet
+    packet = read(viewer, role, now=timezone.now())
     participant = role.participant
     manager = role.relationship == "manager"
     return {
@@ -682,14 +685,14 @@ def _saved(viewer: Viewer, role: selectors.ReviewRole, payload: AnswersIn) -> di
         overall_rating=payload.overall_rating,
         potential=payload.potential,
     )
-    return _packet_out(viewer, role)
+    return _packet_out(viewer, role, written=True)
 
 
 def _submitted(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
     services.review_submit(
         viewer=viewer, participant=role.participant, relationship=role.relationship
     )
-    return _packet_out(viewer, role)
+    return _packet_out(viewer, role, written=True)
 
 
 @router.get(
@@ -937,5 +940,5 @@ def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[
     return _submitted(viewer, _request_role(viewer, request_id))
 
 
-# Sharing and sign-off add their routes to ``router``.
-from stride.reviews import api_sign_off  # noqa: E402, F401
+# Review packets and analytics, and sharing and sign-off, add their routes to ``router``.
+from stride.reviews import api_packets, api_sign_off  # noqa: E402, F401

@@ -336,3 +336,31 @@ class NudgeForm(SchemaForm):
         label=_("Phase"),
         choices=[(p, Phase(p).label) for p in (Phase.SELF_ASSESSMENT, Phase.MANAGER_REVIEW)],
     )
+
+
+class AnalyticsFilterForm(forms.Form):
+    """The cycle analytics' filters (a GET form); the API takes the same as parameters.
+    The teams and levels are handed in (read by a selector), so the form queries nothing."""
+
+    team_id = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    job_level_id = forms.TypedChoiceField(
+        label=_("Job level"), required=False, coerce=int, empty_value=None
+    )
+    relationship = forms.ChoiceField(label=_("Answered by"), required=False)
+
+    def __init__(self, data: Any, *, teams: list[Any], levels: list[Any]) -> None:
+        super().__init__(data)
+        anyone = [("", _("Any"))]
+        self.fields["team_id"].choices = anyone + [(t.pk, t.name) for t in teams]  # type: ignore[attr-defined]
+        self.fields["job_level_id"].choices = anyone + [(j.pk, j.name) for j in levels]  # type: ignore[attr-defined]
+        self.fields["relationship"].choices = anyone + list(Relationship.choices)  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is left open, and the form shows its error)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "team_id": data.get("team_id"),
+            "job_level_id": data.get("job_level_id"),
+            "relationship": data.get("relationship") or None,
+        }

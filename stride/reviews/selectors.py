@@ -481,11 +481,17 @@ def _blank_answer() -> dict[str, Any]:
     return {"rating": None, "text": "", "items": []}
 
 
-def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewPacket:
+def review_packet(
+    viewer: Viewer, role: ReviewRole, *, now: datetime, goals_shown: bool = True
+) -> ReviewPacket:
     """The viewer's side of a review: the questions they answer with their draft or
     submitted answers, and the other party's answers only once *both* have submitted (the
     person and the manager do not see each other's before). Showing the other party's
-    answers is audited. A bounded number of queries, whatever the template or cycle."""
+    answers is audited. A bounded number of queries, whatever the template or cycle.
+
+    ``goals_shown=False`` leaves the goal results out: reading them may write a named
+    audit entry (a private objective), which beside an anonymous reviewer's write would
+    date it to the second — so their writes do not read them (``writing_packet``)."""
     participant = role.participant
     cycle = participant.cycle
     relationship = role.relationship
@@ -534,7 +540,7 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
     self_phase = phases.get(Phase.SELF_ASSESSMENT)
     if self_phase is not None:
         start = self_phase.ends_on - timedelta(days=GOAL_RESULTS_DAYS - 1)
-        if any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
+        if goals_shown and any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
             goals = goal_results(viewer, participant.person, start, self_phase.ends_on)
         if relationship == Relationship.MANAGER:
             # Only the manager: the person sees their own check-ins on their own pages.
@@ -596,6 +602,14 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
         deadline_passed=passed,
         reopened_until=reopened,
         checkins=checkins,
+    )
+
+
+def writing_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewPacket:
+    """The packet a write works from (and answers with): without the goal results for a
+    peer or upward reviewer, so nothing named is logged at the moment they answer."""
+    return review_packet(
+        viewer, role, now=now, goals_shown=Relationship(role.relationship) not in ANONYMOUS
     )
 
 

@@ -767,6 +767,14 @@ def phase_reopen(
     cycle = participant.cycle
     if cycle.status != ReviewCycle.Status.LAUNCHED:
         errors["phase"] = _("Only a launched cycle's phases can be reopened.")
+    elif phase == Phase.PEER_REVIEWS:
+        # Peer and upward answers are aggregated once the phase has ended; one answer
+        # arriving later would change a shown aggregate, and the change would be its own.
+        errors["phase"] = _(
+            "Peer and upward reviews cannot be reopened: their answers are shown combined "
+            "once the phase ends, and an answer added later could be told apart by "
+            "comparing the results before and after."
+        )
     dated = CyclePhase.objects.filter(cycle=cycle, kind=phase).first()
     if dated is not None and until <= dated.ends_on:
         errors["until"] = _("Reopen until a day after the phase ends (%(day)s).") % {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cycles/", views.cycles, name="cycles"),
     path("cycles/new", views.cycle_create, name="cycle_create"),
     path("cycles/<id:cycle_id>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<id:cycle_id>/analytics", views.cycle_analytics, name="cycle_analytics"),
     path("cycles/<id:cycle_id>/launch", views.cycle_launch, name="cycle_launch"),
     path("cycles/<id:cycle_id>/progress.csv", views.cycle_export, name="cycle_export"),
     path(

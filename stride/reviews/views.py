@@ -28,8 +28,9 @@ from stride.access.viewer import Viewer
 from stride.lib.exports import safe_cell
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
-from stride.reviews import selectors, services, views_sign_off
+from stride.reviews import anonymity, selectors, services, views_sign_off
 from stride.reviews.forms import (
+    AnalyticsFilterForm,
     CompetencyForm,
     CycleForm,
     JobLevelAssignForm,
@@ -544,6 +545,24 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_safe
+def cycle_analytics(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """HR's view of a cycle's ratings by team, job level and relationship: each figure
+    stands for at least the anonymity threshold of respondents, in every combination."""
+    viewer = _viewer(request)
+    teams, levels = anonymity.analytics_choices(viewer)  # 404 for anyone but HR
+    form = AnalyticsFilterForm(request.GET, teams=teams, levels=levels)
+    result = anonymity.cycle_analytics(
+        viewer, cycle_id, anonymity.AnalyticsFilters(**form.filters()), now=timezone.now()
+    )
+    return TemplateResponse(
+        request,
+        "reviews/cycle_analytics.html",
+        {"cycle": result.cycle, "form": form, "result": result},
+    )
+
+
 def _participant_rows(cycle: Any, page: Any, *, now: Any) -> list[tuple[Any, Any]]:
     """Each participant of the page with the state of its tracked phases."""
     if page is None:
@@ -801,6 +820,9 @@ def _review_page(
             "general_problems": general,
             "is_self": packet.relationship == "self",
             "anonymous": packet.relationship in selectors.ANONYMOUS,
+            "aggregates": None
+            if packet.relationship in selectors.ANONYMOUS
+            else anonymity.aggregates_for(_viewer(request), participant, now=timezone.now()),
             "form_url": url,
             "request_id": request_id,
             **views_sign_off.sign_off_context(packet, now=timezone.now()),
@@ -837,9 +859,10 @@ def _answer_view(
 ) -> HttpResponse:
     """Show the viewer's answers in ``role`` at ``url``, or save (and submit) them."""
     now = timezone.now()
-    packet = selectors.review_packet(viewer, role, now=now)
     if request.method != "POST":
+        packet = selectors.review_packet(viewer, role, now=now)
         return _review_page(request, packet, url, request_id=request_id)
+    packet = selectors.writing_packet(viewer, role, now=now)
     problems: list[InputProblem] = []
     try:
         parsed = parse(
@@ -874,7 +897,7 @@ def _answer_view(
             {"saved_at": None if problems else now, "autosave_problems": problems},
         )
     if problems:
-        fresh = selectors.review_packet(viewer, role, now=now)
+        fresh = selectors.writing_packet(viewer, role, now=now)
         return _review_page(
             request,
             fresh,
