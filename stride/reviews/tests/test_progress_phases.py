@@ -114,15 +114,17 @@ def test_peer_reviews_are_late_while_an_approved_reviewer_has_not_submitted(
         "manager@example.com": "late",
         "skip@example.com": "late",
     }
-    # HR reopens the manager's peer reviews: no longer late.
-    services.phase_reopen(
-        viewer=cast.viewer(cast.hr),
-        participant=cycle.participants.get(person=cast.manager),
-        phase="peer_reviews",
-        until=phase_end(cycle, "peer_reviews") + timedelta(days=5),
-    )
+    # Peer and upward reviews close for everyone at once (anonymity): HR cannot reopen them
+    # for one person, and the count stays as it was.
+    with pytest.raises(ValidationError, match="cannot be reopened"):
+        services.phase_reopen(
+            viewer=cast.viewer(cast.hr),
+            participant=cycle.participants.get(person=cast.manager),
+            phase="peer_reviews",
+            until=phase_end(cycle, "peer_reviews") + timedelta(days=5),
+        )
     [row] = selectors.cycle_progress(cycle, now=after(cycle, "peer_reviews"))
-    assert row.peer_reviews_late == 1
+    assert row.peer_reviews_late == 2
 
 
 def test_manager_reviews_late_are_counted_and_the_page_offers_no_nudge_for_peer_phases(

@@ -85,6 +85,8 @@ def test_the_packet_follows_the_mutual_rule_and_shows_ratings_once_shared(
         participant=alice,
         relationship="manager",
         answers=complete_answers(cycle, "manager", "Manager words Eider"),
+        overall_rating=4,
+        potential=2,
     )
     services.review_submit(viewer=manager, participant=alice, relationship="manager")
     both = get(cast, cast.manager, url)
