@@ -4,9 +4,10 @@
 a direct report answers upward; the manager writes the review with the overall rating and
 potential and submits it. Calibration, sharing and sign-off follow at the end (marked).
 
-No clock is moved: every phase takes work until its own last day, so with the phases laid
-one after the other from today, each step is inside its deadline. The cycle's dates are
-typed into the form as HR would.
+No clock is moved: every phase takes work from its first day until its own last day, so
+HR lays the phases out as an overlapping calendar that starts today (each ends a week after
+the one before, as the form allows), and each step is inside its dates. The cycle's dates
+are typed into the form as HR would.
 """
 
 from __future__ import annotations
@@ -61,9 +62,8 @@ def hr_launches_the_cycle(page: Page) -> None:
     page.get_by_label("Most peers").fill("3")
     today = date.today()
     for index, phase in enumerate(PHASES):
-        starts = today + timedelta(days=7 * index)
-        page.get_by_label(f"{phase} starts").fill(starts.isoformat())
-        ends = starts + timedelta(days=6)
+        page.get_by_label(f"{phase} starts").fill(today.isoformat())
+        ends = today + timedelta(days=7 * index + 6)
         page.get_by_label(f"{phase} ends").fill(ends.isoformat())
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("Cycle saved as a draft").wait_for()
@@ -139,6 +139,51 @@ def manager_writes_the_review(page: Page) -> None:
     assert "Shipped the search page" in shown
 
 
+def calibrators_settle_the_rating(page: Page) -> None:
+    """CALIBRATION_STEPS"""
+
+
+def open_alices_review(page: Page) -> None:
+    page.goto("/reviews/mine/")
+    page.get_by_role("link", name=f"{CYCLE}: Alice Report").click()
+
+
+def manager_sees_the_outcome_and_shares(page: Page) -> None:
+    open_alices_review(page)
+    main = page.locator("main")
+    # FINAL_RATING_SEEN
+    meeting = date.today() + timedelta(days=3)
+    page.get_by_label("Meeting time (optional, your time zone)").fill(f"{meeting}T10:30")
+    page.get_by_label("Length (minutes)").fill("45")
+    page.get_by_role("button", name="Share with Alice Report").click()
+    page.get_by_text("Shared with Alice Report: they will get an e-mail.").wait_for()
+    assert "45 minutes" in page.locator("#shared-status").inner_text()
+    assert page.get_by_role("link", name="Add the meeting to your calendar (.ics)").is_visible()
+    assert "Exceeds expectations" in main.inner_text()
+
+
+def alice_acknowledges(page: Page) -> None:
+    """At 390 px: alice reads her shared review, acknowledges it, downloads the PDF."""
+    open_reviews(page)
+    page.get_by_role("link", name=f"{CYCLE}: self-assessment").click()
+    page.locator("#final-rating").wait_for()
+    page.get_by_label("Comment (optional)").fill("Thanks, a fair summary.")
+    page.get_by_role("button", name="Acknowledge").click()
+    page.get_by_text("Acknowledged: your manager will see it.").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert_no_horizontal_scroll(page)
+
+
+def manager_sees_the_acknowledgement(page: Page) -> None:
+    open_alices_review(page)
+    acknowledged = page.locator("#acknowledged-status").inner_text()
+    assert "Acknowledged on" in acknowledged and "Thanks, a fair summary." in acknowledged
+    review = CycleParticipant.objects.get(cycle__name=CYCLE, person__email="alice@example.com")
+    assert review.shared_at is not None and review.acknowledged_at is not None
+
+
 def test_a_review_cycle_runs_in_the_browser(cast: Cast, new_page: Callable[[str], Page]) -> None:
     make_template(cast)  # "Annual review": self, manager, peer and upward questions
     check_in(cast, cast.alice, mood=4, plans=ALICE_PLANS)
@@ -163,10 +208,7 @@ def test_a_review_cycle_runs_in_the_browser(cast: Cast, new_page: Callable[[str]
     review = CycleParticipant.objects.get(cycle__name=CYCLE, person=cast.alice)
     assert (review.final_rating, review.final_potential) == (4, 3)
 
-    # ------------------------------------------------------------------------------------
-    # TODO(lead): calibration, sharing and sign-off go here, built by the other helpers:
-    #   - HR / calibrators react to the proposed rating and calibrate (a change needs a
-    #     reason); the manager sees the final rating and the reason;
-    #   - the manager shares the review (meeting invitation, .ics);
-    #   - alice acknowledges it with a comment; the review exports to PDF.
-    # ------------------------------------------------------------------------------------
+    calibrators_settle_the_rating(hr)
+    manager_sees_the_outcome_and_shares(manager)
+    alice_acknowledges(alice)
+    manager_sees_the_acknowledgement(manager)
