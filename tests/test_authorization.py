@@ -56,7 +56,15 @@ from stride.testing.world import (
 # ``review``: the parties to a review (the person reviewed and their manager at launch).
 # ``reviewee`` / ``review_manager``: one of them.
 Access = Literal[
-    "signed_in", "read", "edit", "hr", "checkins", "review", "reviewee", "review_manager"
+    "signed_in",
+    "read",
+    "edit",
+    "hr",
+    "checkins",
+    "review",
+    "reviewee",
+    "review_manager",
+    "calibrate",
 ]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 PERIOD = {"period_start": THIS_QUARTER[0].isoformat(), "period_end": THIS_QUARTER[1].isoformat()}
@@ -241,6 +249,19 @@ WEB: dict[tuple[str, str], Rule] = {
     ),
     # A review: each party reaches their own side of it (the page picks the side).
     ("reviews:mine", "get"): Rule("signed_in"),
+    ("reviews:calibration", "get"): Rule(
+        "calibrate", queries=({}, {"team": "{product_id}"}, {"level": "1", "page": "2"})
+    ),
+    ("reviews:calibration_react", "post"): Rule(
+        "calibrate",
+        ok=(302,),
+        form=Form(page="reviews:calibration", fill={"reaction": "question"}),
+    ),
+    ("reviews:calibration_change", "post"): Rule(
+        "calibrate",
+        ok=(302,),
+        form=Form(page="reviews:calibration", fill={"rating": "4", "reason": "Walk reason"}),
+    ),
     ("reviews:review", "get"): Rule("review"),
     ("reviews:review", "post"): Rule(
         "review", ok=(302,), form=Form(page_as="alice", fill={"action": "save"})
@@ -383,6 +404,15 @@ API: dict[tuple[str, str], Rule] = {
     ("put", "/api/v1/review-requests/{request_id}/answers"): Rule("edit", body={"answers": []}),
     ("post", "/api/v1/review-requests/{request_id}/answers/submit"): Rule("edit", body={}),
     ("put", "/api/v1/reviews/{review_id}/answers"): Rule("review", body={"answers": []}),
+    ("get", "/api/v1/review-cycles/{cycle_id}/calibration"): Rule(
+        "calibrate", queries=({}, {"team_id": "{product_id}"}, {"limit": "1", "offset": "1"})
+    ),
+    ("put", "/api/v1/reviews/{review_id}/reaction"): Rule(
+        "calibrate", body={"reaction": "question", "comment": "Walk comment"}
+    ),
+    ("post", "/api/v1/reviews/{review_id}/calibrate"): Rule(
+        "calibrate", body={"rating": 4, "potential": 3, "reason": "Walk reason"}
+    ),
     ("post", "/api/v1/reviews/{review_id}/answers/submit"): Rule("review", body={}),
 }
 
@@ -444,6 +474,7 @@ def allowed(rule: Rule, target: Target) -> frozenset[str]:
         "review": target.review_parties,
         "reviewee": target.reviewee,
         "review_manager": target.review_manager,
+        "calibrate": target.calibrators,
     }[rule.access]
 
 

@@ -873,3 +873,7 @@ def review_request_answers_save(
 def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     viewer = _viewer(request)
     return _submitted(viewer, _request_role(viewer, request_id))
+
+
+# Calibration's operations live in their own module, on this router.
+from stride.reviews import api_calibration  # noqa: E402, F401

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from stride.lib import ids  # noqa: F401  (registers the <id:…> converter)
-from stride.reviews import views
+from stride.reviews import views, views_calibration
 
 app_name = "reviews"
 T = "templates/<id:template_id>"
@@ -25,6 +25,21 @@ urlpatterns = [
         "participants/<id:participant_id>/reopen",
         views.participant_reopen,
         name="participant_reopen",
+    ),
+    path(
+        "cycles/<id:cycle_id>/calibration",
+        views_calibration.calibration_page,
+        name="calibration",
+    ),
+    path(
+        "<id:review_id>/calibration/reaction",
+        views_calibration.calibration_react,
+        name="calibration_react",
+    ),
+    path(
+        "<id:review_id>/calibration/change",
+        views_calibration.calibration_change,
+        name="calibration_change",
     ),
     path("mine/", views.my_reviews, name="mine"),
     path("<id:review_id>/", views.review, name="review"),

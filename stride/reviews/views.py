@@ -27,7 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 from stride.access.viewer import Viewer
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
-from stride.reviews import selectors, services
+from stride.reviews import calibration, selectors, services
 from stride.reviews.forms import (
     CompetencyForm,
     CycleForm,
@@ -661,6 +661,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
             "own": [p for p in listed if p.person_id == viewer.person_id],
             "reports": [p for p in listed if p.person_id != viewer.person_id],
             "requests": list(selectors.review_requests_of(viewer)[:MY_REVIEWS_SHOWN]),
+            "calibrating": calibration.calibrated_cycles(viewer),
         },
     )
 
@@ -740,6 +741,7 @@ def _review_page(
             "anonymous": packet.relationship in selectors.ANONYMOUS,
             "form_url": url,
             "request_id": request_id,
+            "outcome": calibration.outcome_for(participant, packet.relationship),
         },
         status=status,
     )

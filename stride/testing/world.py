@@ -37,6 +37,7 @@ from stride.goals.checkins import services as checkin_services
 from stride.goals.models import Objective
 from stride.org.models import Person
 from stride.reviews import services as review_services
+from stride.reviews.models import CycleParticipant
 from stride.testing.builders import (
     add_reports,
     check_in,
@@ -88,6 +89,8 @@ REVIEW_QUESTION = "Walk review question Merlin"
 SELF_DRAFT = "Walk self-assessment draft Bittern"
 MANAGER_DRAFT = "Walk manager review draft Godwit"
 REVIEW_PARTIES = frozenset({"alice", "manager"})
+# Who calibrates the product team's cycles: HR, and skip (the manager's manager).
+CALIBRATORS = frozenset({"hr", "skip"})
 # The manager's draft as an upward reviewer of skip: only its author ever sees it.
 UPWARD_DRAFT = "Walk upward review draft Garganey"
 
@@ -117,6 +120,8 @@ class Target:
     review_parties: frozenset[str] = frozenset()
     reviewee: frozenset[str] = frozenset()
     review_manager: frozenset[str] = frozenset()
+    # For a cycle or a review: who calibrates it (HR, and managers of its managers).
+    calibrators: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -249,7 +254,9 @@ def build_world(cast: Cast) -> World:
                 relationship=relationship,
                 answers=complete_answers(cycle, relationship, words),
             )
-        return {"review_id": participant.pk}
+        # The manager's proposal, so calibrators may react to it and change it.
+        CycleParticipant.objects.filter(pk=participant.pk).update(proposed_rating=3, potential=2)
+        return {"review_id": participant.pk, "cycle_id": cycle.pk}
 
     def upward_request() -> dict[str, int]:
         """The manager's request to review skip upward in a newly launched cycle, with a
@@ -347,6 +354,7 @@ def build_world(cast: Cast) -> World:
                     HR_ONLY,
                     HR_ONLY,
                     draft_cycle,
+                    calibrators=CALIBRATORS,
                 )
             ],
             "participant_id": [
@@ -362,6 +370,7 @@ def build_world(cast: Cast) -> World:
                     review_parties=REVIEW_PARTIES,
                     reviewee=ALICE_ONLY,
                     review_manager=frozenset({"manager"}),
+                    calibrators=CALIBRATORS,
                 )
             ],
             "request_id": [
