@@ -2,6 +2,7 @@
 the cycle or the review gets 404 (``reviews.calibration``)."""
 
 # No ``from __future__ import annotations``: django-ninja reads the handlers' annotations.
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -100,8 +101,8 @@ class NineBoxCellOut(Schema):
 
 class CalibrationOut(Schema):
     cycle_id: int
-    count: int = Field(description="Rows matching the filters (all pages).")
-    rows: list[CalibrationRowOut]
+    count: int = Field(description="People matching the filters (all pages).")
+    items: list[CalibrationRowOut] = Field(description="One page of people, by name.")
     distributions: DistributionsOut
     nine_box: list[NineBoxCellOut]
     nine_box_unplaced: int = Field(description="People without a rating or a potential yet.")
@@ -157,7 +158,7 @@ def cycle_calibration(
     request: HttpRequest, cycle_id: Id, filters: Query[CalibrationQuery]
 ) -> dict[str, Any]:
     """For HR admins (the whole cycle) and managers of managers (their part of it), never
-    one's own review. ``rows`` is one page (``limit``/``offset``, by name); the
+    one's own review. ``items`` is one page (``limit``/``offset``, by name); the
     distributions and the 9-box count every row matching the filters."""
     viewer = _viewer(request)
     scope = calibration.calibration_scope(viewer, cycle_id)
@@ -172,7 +173,7 @@ def cycle_calibration(
     return {
         "cycle_id": scope.cycle.pk,
         "count": count,
-        "rows": [_row_out(calibration.calibration_row(viewer, p)) for p in page],
+        "items": [_row_out(calibration.calibration_row(viewer, p)) for p in page],
         "distributions": {
             "by_team": dists["team"],
             "by_manager": dists["manager"],
@@ -191,6 +192,15 @@ def cycle_calibration(
     }
 
 
+def _written(
+    request: HttpRequest, review_id: int, write: Callable[..., Any], payload: Schema
+) -> dict[str, Any]:
+    """Run ``write`` (a calibration service) on a review the caller calibrates; its row."""
+    scope, participant = calibration.calibration_participant(_viewer(request), review_id)
+    write(scope=scope, participant=participant, **payload.model_dump())
+    return _row_out(calibration.calibration_row_for(scope, review_id))
+
+
 @router.put(
     "/reviews/{review_id}/reaction",
     response=CalibrationRowOut,
@@ -200,12 +210,7 @@ def review_reaction(request: HttpRequest, review_id: Id, payload: ReactionIn) ->
     """Replaces your earlier reaction. Taken from the manager's proposal until the
     calibration phase ends; no proposal yet, a phase over, a review shared or a closed
     cycle answers 409 (``reaction``)."""
-    viewer = _viewer(request)
-    scope, participant = calibration.calibration_participant(viewer, review_id)
-    calibration_services.calibration_react(
-        scope=scope, participant=participant, **payload.model_dump()
-    )
-    return _row_out(calibration.calibration_row_for(scope, review_id))
+    return _written(request, review_id, calibration_services.calibration_react, payload)
 
 
 @router.post(
@@ -216,9 +221,4 @@ def review_reaction(request: HttpRequest, review_id: Id, payload: ReactionIn) ->
 def review_calibrate(request: HttpRequest, review_id: Id, payload: CalibrateIn) -> dict[str, Any]:
     """A blank ``reason`` or a rating off the scale answers 422; a review already shared,
     a closed cycle, no proposal yet, or no change at all answers 409 (``rating``)."""
-    viewer = _viewer(request)
-    scope, participant = calibration.calibration_participant(viewer, review_id)
-    calibration_services.calibration_change(
-        scope=scope, participant=participant, **payload.model_dump()
-    )
-    return _row_out(calibration.calibration_row_for(scope, review_id))
+    return _written(request, review_id, calibration_services.calibration_change, payload)

@@ -275,6 +275,10 @@ def calibration_url(cycle: ReviewCycle) -> str:
     return reverse("reviews:calibration", args=[cycle.pk])
 
 
+def post_change(client: Client, review: CycleParticipant, **data: str) -> Any:
+    return client.post(reverse("reviews:calibration_change", args=[review.pk]), data)
+
+
 def test_the_page_lists_proposals_reactions_and_the_nine_box(
     cast: Cast, cycle: ReviewCycle
 ) -> None:
@@ -307,10 +311,7 @@ def test_people_who_do_not_calibrate_get_404_and_see_no_names(
         response = client.get(calibration_url(cycle))
         assert response.status_code == 404
         assert "Bob Report" not in response.content.decode()
-        refused = client.post(
-            reverse("reviews:calibration_change", args=[alice.pk]),
-            {"rating": "5", "reason": "Mine"},
-        )
+        refused = post_change(client, alice, rating="5", reason="Mine")
         assert refused.status_code == 404
     assert review_of(cycle, cast.alice).final_rating == 3
 
@@ -318,10 +319,7 @@ def test_people_who_do_not_calibrate_get_404_and_see_no_names(
 def test_a_change_without_a_reason_is_refused_on_the_page(cast: Cast, cycle: ReviewCycle) -> None:
     alice = review_of(cycle, cast.alice)
     client = cast.client(cast.hr)
-    response = client.post(
-        reverse("reviews:calibration_change", args=[alice.pk]),
-        {"rating": "5", "potential": "", "reason": "   "},
-    )
+    response = post_change(client, alice, rating="5", potential="", reason="   ")
     assert response.status_code == 422
     row = response.content.decode().split(f'id="review-{alice.pk}"')[1].split("</tr>")[0]
     assert 'class="errorlist"' in row
@@ -334,10 +332,7 @@ def test_a_change_on_the_page_moves_the_person_in_the_nine_box(
 ) -> None:
     alice = review_of(cycle, cast.alice)
     client = cast.client(cast.hr)
-    response = client.post(
-        reverse("reviews:calibration_change", args=[alice.pk]),
-        {"rating": "5", "potential": "3", "reason": REASON},
-    )
+    response = post_change(client, alice, rating="5", potential="3", reason=REASON)
     assert response.status_code == 302
     page = client.get(calibration_url(cycle)).content.decode()
     high = page.split('data-box="high-3">')[1].split("</td>")[0]
@@ -355,10 +350,7 @@ def test_a_shared_review_answers_409_with_the_reason_on_the_page(
         shared_at=datetime(2026, 11, 24, tzinfo=UTC)
     )
     assert form_page.status_code == 200
-    response = client.post(
-        reverse("reviews:calibration_change", args=[alice.pk]),
-        {"rating": "5", "reason": REASON},
-    )
+    response = post_change(client, alice, rating="5", reason=REASON)
     assert response.status_code == 409
     assert "Shared with the person: no longer changes." in response.content.decode()
 
@@ -413,8 +405,8 @@ def test_the_api_answers_rows_distributions_and_the_nine_box(
     assert reacted.json()["my_reaction"] == {"reaction": "question", "comment": "?"}
     body = client.get(api_url(cycle), {"limit": 2}).json()
     assert body["count"] == 3
-    assert [r["name"] for r in body["rows"]] == ["Alice Report", "Bob Report"]
-    assert body["rows"][0]["reactions"] == {"agree": 0, "question": 1, "no_view": 0}
+    assert [r["name"] for r in body["items"]] == ["Alice Report", "Bob Report"]
+    assert body["items"][0]["reactions"] == {"agree": 0, "question": 1, "no_view": 0}
     assert body["distributions"]["by_team"]["groups"][0]["counts"] == {
         "1": 0,
         "2": 1,
