@@ -7,6 +7,7 @@ the manager (whose reports manage nobody) does not calibrate; HR calibrates ever
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -97,6 +98,22 @@ def test_nobody_calibrates_their_own_review(cast: Cast, cycle: ReviewCycle) -> N
     hr_scope = calibration.calibration_scope(cast.viewer(cast.hr), everyone.pk)
     assert not hr_scope.participants().filter(person=cast.hr).exists()
     assert hr_scope.participants().filter(person=cast.skip).exists()
+
+
+def test_a_manager_of_managers_calibrates_only_their_part_of_the_organisation(
+    cast: Cast,
+) -> None:
+    (intern,) = add_reports(cast.alice, 1, prefix="intern")
+    everyone = launch_cycle(cast, make_template(cast), name="Everyone")
+    scope = calibration.calibration_scope(cast.viewer(cast.manager), everyone.pk)
+    assert set(scope.participants().values_list("person__name", flat=True)) == {
+        "Alice Report",
+        "Bob Report",
+        intern.name,
+    }
+    outsider = CycleParticipant.objects.get(cycle=everyone, person=cast.outsider)
+    with pytest.raises(Http404):
+        calibration.calibration_participant(cast.viewer(cast.manager), outsider.pk)
 
 
 def test_a_draft_cycle_has_no_calibration(cast: Cast) -> None:
@@ -497,3 +514,35 @@ def test_the_page_and_the_api_cost_the_same_queries_for_a_bigger_cycle(cast: Cas
             assert queries(client, url(small)) == queries(client, url(big)), (member, url)
     page = cast.client(cast.hr).get(calibration_url(big)).content.decode()
     assert "Page 1 of 2" in page
+
+
+# --- the page and the API give the same verdict ----------------------------------------------
+
+PARITY = [
+    ("reason", "", ""),
+    ("reason", "   ", "   "),
+    ("reason", "r" * 5001, "r" * 5001),
+    ("reason", "r" * 5000, "r" * 5000),
+    ("rating", "6", 6),
+    ("rating", "0", 0),
+    ("rating", "five", "five"),
+    ("potential", "4", 4),
+    ("potential", "3", 3),
+]
+
+
+@pytest.mark.parametrize(("field", "form_value", "json_value"), PARITY)
+def test_a_value_gets_the_same_verdict_on_the_page_and_through_the_api(
+    cast: Cast, cycle: ReviewCycle, field: str, form_value: str, json_value: Any
+) -> None:
+    alice = review_of(cycle, cast.alice)
+    client = cast.client(cast.hr)
+    form = {"rating": "5", "potential": "", "reason": REASON, field: form_value}
+    page = post_change(client, alice, **form)
+    CycleParticipant.objects.filter(pk=alice.pk).update(final_rating=3, final_potential=2)
+    body = {"rating": 5, "reason": REASON, field: json_value}
+    answer = post_json(client, f"/api/v1/reviews/{alice.pk}/calibrate", body)
+    assert (page.status_code == 302) == (answer.status_code == 200), (page, answer)
+    if answer.status_code != 200:
+        messages = [d["msg"] for d in answer.json()["detail"] if d["loc"][-1] == field]
+        assert messages and all(m in html.unescape(page.content.decode()) for m in messages)
