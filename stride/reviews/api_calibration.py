@@ -95,7 +95,8 @@ class NineBoxCellOut(Schema):
     potential: int = Field(description="The final potential, 1 (low) to 3 (high).")
     count: int
     people: list[BoxPersonOut] = Field(
-        description=f"Up to {calibration.NINE_BOX_NAMES}, by name; ``count`` counts them all."
+        description=f"Up to {calibration.NINE_BOX_NAMES} (the first to join the cycle), sorted by "
+        "name; ``count`` counts them all."
     )
 
 

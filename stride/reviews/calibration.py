@@ -16,7 +16,7 @@ suppressed below the anonymity threshold (that rule is for peer and upward answe
 
 Every read here costs a fixed number of queries, whatever the cycle's size: the list is
 paginated, distributions and the 9-box are aggregate queries, and the 9-box names at most
-``NINE_BOX_NAMES`` people a box (one query for all nine boxes).
+``NINE_BOX_NAMES`` people a box (one query ranks every cell's people).
 """
 
 from __future__ import annotations
@@ -25,17 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    Prefetch,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Case, Count, F, IntegerField, Prefetch, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -43,6 +33,7 @@ from django.utils.translation import gettext as _
 from stride.access.audit import audited, target_of
 from stride.access.viewer import Viewer
 from stride.lib import cycle_dates
+from stride.org.models import Person, Team
 from stride.reviews.models import (
     CalibrationReaction,
     CycleParticipant,
@@ -338,32 +329,43 @@ class Distribution:
         return max((c for r in self.rows for c in r.counts), default=0) or 1
 
 
-_GROUPS = {
-    "team": ("team_id", "team__name"),
-    "manager": ("manager_id", "manager__name"),
-    "level": (f"{_LEVEL}_id", f"{_LEVEL}__name"),
+#: What each distribution groups by, and where the groups' names are.
+_GROUPS: dict[str, tuple[str, Any, str]] = {
+    "team": ("team_id", Team, "name"),
+    "manager": ("manager_id", Person, "name"),
+    "level": (f"{_LEVEL}_id", JobLevel, "name"),
 }
 
 
 def distribution(scope: CalibrationScope, filters: CalibrationFilters, by: str) -> Distribution:
-    """Final ratings counted per team, manager or job level (one aggregate query): the
-    ``DISTRIBUTION_ROWS`` largest groups, and how many more there are."""
-    key, label = _GROUPS[by]
+    """Final ratings counted per team, manager or job level: the ``DISTRIBUTION_ROWS``
+    largest groups, and how many more there are (two queries: the counts, grouped by the
+    group's id alone, then the names of the groups shown)."""
+    key, model, name = _GROUPS[by]
     found = (
         _with_finals(filters.apply(scope.participants()))
-        .values(key, label, "rating")
+        .values(key, "rating")
         .annotate(n=Count("id"))
         .order_by()
     )
     groups: dict[int | None, DistributionRow] = {}
     for entry in found:
-        row = groups.setdefault(entry[key], DistributionRow(entry[key], entry[label] or ""))
+        row = groups.setdefault(entry[key], DistributionRow(entry[key], ""))
         if entry["rating"] is None:
             row.unrated += entry["n"]
         else:
             row.counts[RATINGS.index(entry["rating"])] += entry["n"]
-    ordered = sorted(groups.values(), key=lambda r: (-r.total, r.label))
-    return Distribution(by, ordered[:DISTRIBUTION_ROWS], max(0, len(ordered) - DISTRIBUTION_ROWS))
+    ordered = sorted(groups.values(), key=lambda r: (-r.total, r.key or 0))
+    shown = ordered[:DISTRIBUTION_ROWS]
+    names = dict(
+        model.objects.filter(pk__in=[r.key for r in shown if r.key is not None]).values_list(
+            "pk", name
+        )
+    )
+    for row in shown:
+        row.label = names.get(row.key, "")
+    shown.sort(key=lambda r: (-r.total, r.label))
+    return Distribution(by, shown, len(ordered) - len(shown))
 
 
 def distributions(scope: CalibrationScope, filters: CalibrationFilters) -> list[Distribution]:
@@ -403,38 +405,51 @@ class NineBox:
         return [cell for row in self.rows for cell in row]
 
 
-def _performance() -> Case:
-    return Case(
-        When(rating__lte=2, then=Value(1)),
-        When(rating=3, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
+#: The final ratings in each performance band.
+BAND_RATINGS = {1: (1, 2), 2: (3,), 3: (4, 5)}
+
+
+def _band(rating: int) -> int:
+    return next(band for band, ratings in BAND_RATINGS.items() if rating in ratings)
 
 
 def nine_box(scope: CalibrationScope, filters: CalibrationFilters) -> NineBox:
     """Performance (the final rating) against potential: each cell's count and up to
-    ``NINE_BOX_NAMES`` names, by name (two queries)."""
+    ``NINE_BOX_NAMES`` names, by name. Three queries whatever the cycle: the counts, the
+    first people of every cell at once, their names."""
     base = _with_finals(filters.apply(scope.participants()))
-    placed = base.filter(rating__isnull=False, grown__isnull=False).annotate(band=_performance())
     cells = {(b, p): NineBoxCell(b, p) for b in PERFORMANCE_BANDS for p in POTENTIALS}
     unplaced = 0
     for entry in base.values("rating", "grown").annotate(n=Count("id")).order_by():
         if entry["rating"] is None or entry["grown"] is None:
             unplaced += entry["n"]
-    for entry in placed.values("band", "grown").annotate(n=Count("id")).order_by():
-        cells[(entry["band"], entry["grown"])].count = entry["n"]
-    ranked = placed.annotate(
-        place=Window(
-            RowNumber(),
-            partition_by=[F("band"), F("grown")],
-            order_by=[F("person__name").asc(), F("id").asc()],
+        else:
+            cells[(_band(entry["rating"]), entry["grown"])].count += entry["n"]
+    # Each cell's first people (by when they joined the cycle: ranking integers is much
+    # cheaper than ranking names over a whole cycle), then their names, shown by name.
+    ranked = (
+        base.filter(rating__isnull=False, grown__isnull=False)
+        .annotate(
+            band=Case(
+                *(When(rating__in=r, then=Value(b)) for b, r in BAND_RATINGS.items()),
+                output_field=IntegerField(),
+            )
         )
-    ).filter(place__lte=NINE_BOX_NAMES)
-    for review_id, person_id, name, band, grown in ranked.values_list(
-        "pk", "person_id", "person__name", "band", "grown"
-    ).order_by("person__name", "id"):
-        cells[(band, grown)].people.append(BoxPerson(review_id, person_id, name))
+        .annotate(
+            place=Window(
+                RowNumber(), partition_by=[F("band"), F("grown")], order_by=[F("id").asc()]
+            )
+        )
+        .filter(place__lte=NINE_BOX_NAMES)
+    )
+    placed = {pk: (band, grown) for pk, band, grown in ranked.values_list("pk", "band", "grown")}
+    named = (
+        CycleParticipant.objects.filter(pk__in=placed)
+        .order_by("person__name", "id")
+        .values_list("pk", "person_id", "person__name")
+    )
+    for pk, person_id, name in named:
+        cells[placed[pk]].people.append(BoxPerson(pk, person_id, name))
     rows = [[cells[(b, p)] for b in PERFORMANCE_BANDS] for p in reversed(POTENTIALS)]
     return NineBox(rows, unplaced)
 

@@ -5,6 +5,7 @@ cycle gets 404 (``calibration.calibration_scope``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,6 +26,7 @@ from stride.access.viewer import Viewer
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.reviews import calibration, calibration_services
 from stride.reviews.calibration_forms import CalibrateForm, ReactionForm
+from stride.reviews.models import CalibrationReaction, OverallRating, Potential
 from stride.reviews.schemas import CalibrateIn, ReactionIn
 
 #: The page's query parameters kept when a form comes back to it.
@@ -53,6 +56,57 @@ def _kept(query: QueryDict) -> str:
     return urlencode({k: n for k in KEPT if (n := _number(query.get(k))) is not None})
 
 
+@dataclass
+class RowForms:
+    """What a row's two forms show: the stored values, or what was posted with its
+    problems (rendered as plain inputs: 50 rows of widget templates cost more than the
+    rest of the page)."""
+
+    reaction: str = ""
+    comment: str = ""
+    rating: str = ""
+    potential: str = ""
+    reason: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    failed_form: str = ""  # "reaction" or "change"
+
+    @property
+    def general(self) -> list[str]:
+        """Problems no field shows."""
+        return self.errors.get("__all__", [])
+
+    @classmethod
+    def failed(cls, stored: RowForms, form: SchemaForm) -> RowForms:
+        posted = form.data
+        errors = {name: [str(e) for e in found] for name, found in form.errors.items()}
+        if isinstance(form, ReactionForm):
+            return replace(
+                stored,
+                reaction=posted.get("reaction", ""),
+                comment=posted.get("comment", ""),
+                errors=errors,
+                failed_form="reaction",
+            )
+        return replace(
+            stored,
+            rating=posted.get("rating", ""),
+            potential=posted.get("potential", ""),
+            reason=posted.get("reason", ""),
+            errors=errors,
+            failed_form="change",
+        )
+
+
+def _options(choices: list[calibration.Choice], chosen: int | None) -> str:
+    """A select's options, built here rather than in a template loop: a cycle over the
+    whole organisation has a manager filter of a thousand or more names."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((c.value, " selected" if c.value == chosen else "", c.label) for c in choices),
+    )
+
+
 def _page(
     request: HttpRequest,
     scope: calibration.CalibrationScope,
@@ -69,23 +123,17 @@ def _page(
     rows = []
     for participant in page:
         row = calibration.calibration_row(scope.viewer, participant)
-        pk = participant.pk
-        mine = row.mine
-        reaction: SchemaForm = ReactionForm(
-            initial={"reaction": mine.reaction, "comment": mine.comment} if mine else None,
-            auto_id=f"react{pk}-%s",
+        entry = RowForms(
+            reaction=row.mine.reaction if row.mine else "",
+            comment=row.mine.comment if row.mine else "",
+            rating=str(row.final_rating or ""),
+            potential=str(row.final_potential or ""),
         )
-        change: SchemaForm = CalibrateForm(
-            initial={"rating": row.final_rating, "potential": row.final_potential},
-            auto_id=f"change{pk}-%s",
-        )
-        if failed is not None and failed[0] == pk:
-            if isinstance(failed[1], ReactionForm):
-                reaction = failed[1]
-            else:
-                change = failed[1]
-        rows.append((row, reaction, change))
+        if failed is not None and failed[0] == participant.pk:
+            entry = RowForms.failed(entry, failed[1])
+        rows.append((row, entry))
     phase = calibration.calibration_phase(scope.cycle)
+    choices = calibration.filter_choices(scope)
     return TemplateResponse(
         request,
         "reviews/calibration.html",
@@ -95,13 +143,20 @@ def _page(
             "rows": rows,
             "page": page,
             "filters": filters,
-            "choices": calibration.filter_choices(scope),
+            "options": {
+                "team": _options(choices.teams, filters.team_id),
+                "manager": _options(choices.managers, filters.manager_id),
+                "level": _options(choices.levels, filters.level_id),
+            },
             "distributions": calibration.distributions(scope, filters),
             "nine_box": calibration.nine_box(scope, filters),
             "phase": phase,
             "reactions_open": scope.open
             and calibration.reactions_open(scope.viewer, phase, now=now),
             "kept": _kept(query),
+            "reactions": CalibrationReaction.Reaction.choices,
+            "ratings": OverallRating.choices,
+            "potentials": Potential.choices,
             "filter_query": urlencode(
                 {k: n for k in ("team", "manager", "level") if (n := _number(query.get(k)))}
             ),
