@@ -111,7 +111,9 @@ def calibration_scope(viewer: Viewer, cycle_id: int) -> CalibrationScope:
     return CalibrationScope(viewer, cycle, whole_cycle=viewer.is_hr_admin)
 
 
-def calibration_participant(viewer: Viewer, review_id: int) -> tuple[CalibrationScope, Any]:
+def calibration_participant(
+    viewer: Viewer, review_id: int
+) -> tuple[CalibrationScope, CycleParticipant]:
     """A review (cycle participant) the viewer calibrates, with its scope; 404 otherwise
     (one's own review included)."""
     cycle_id = (
