@@ -23,6 +23,7 @@ from stride.goals.checkins.api import router as checkin_router
 from stride.lib.input import api_detail, problems_from_django, problems_from_pydantic
 from stride.org.api import router as org_router
 from stride.reviews.api import router as reviews_router
+from stride.reviews.growth.api import router as growth_router
 
 #: Methods whose operations take a JSON body.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -222,3 +223,4 @@ api.add_router("/", org_router)
 api.add_router("/", goals_router)
 api.add_router("/", checkin_router)
 api.add_router("/", reviews_router)
+api.add_router("/", growth_router)

@@ -55,6 +55,8 @@ from stride.testing.world import (
 # (for a person) those who may read the person's check-ins.
 # ``review``: the parties to a review (the person reviewed and their manager at launch).
 # ``reviewee`` / ``review_manager``: one of them.
+# ``growth``: (for a person) who may see their growth graph and keep their development
+# plan — the person and their current managers.
 Access = Literal[
     "signed_in",
     "read",
@@ -65,6 +67,7 @@ Access = Literal[
     "reviewee",
     "review_manager",
     "calibrate",
+    "growth",
 ]
 WRITE_METHODS = ("post", "put", "patch", "delete")
 PERIOD = {"period_start": THIS_QUARTER[0].isoformat(), "period_end": THIS_QUARTER[1].isoformat()}
@@ -276,6 +279,21 @@ WEB: dict[tuple[str, str], Rule] = {
         ok=(302,),
         form=Form(page="reviews:peers", page_as="manager", fill={"add": "bob@example.com"}),
     ),
+    # Sharing and sign-off. In the walk's world neither side has submitted, so the manager
+    # reaches the share form but is refused (a message, back to the page), alice's
+    # acknowledgement is refused (not shared yet), the PDF is the manager's only (alice's
+    # once shared) and no meeting is set (404 for all; stride/reviews/tests/test_sign_off.py
+    # walks the shared state).
+    ("reviews:share", "post"): Rule(
+        "review_manager", ok=(302,), form=Form(page="reviews:review", page_as="manager")
+    ),
+    ("reviews:acknowledge", "post"): Rule(
+        "reviewee", ok=(302,), form=Form(page="reviews:review", page_as="alice")
+    ),
+    ("reviews:meeting", "get"): Rule("review_manager", ok=(404,)),
+    ("reviews:pdf", "get"): Rule("review_manager"),
+    ("reviews:cycle_results_csv", "get"): Rule("hr"),
+    ("reviews:cycle_results_xlsx", "get"): Rule("hr"),
     ("reviews:request", "get"): Rule("read"),
     ("reviews:request", "post"): Rule(
         "edit", ok=(302,), form=Form(page_as="manager", fill={"action": "save"})
@@ -287,6 +305,18 @@ WEB: dict[tuple[str, str], Rule] = {
     ),
     ("reviews:person_job_level", "get"): Rule("hr"),
     ("reviews:person_job_level", "post"): Rule("hr", ok=(302,), form=Form()),
+    # Growth: the person and their current managers (skip manages every person target).
+    ("reviews:growth", "get"): Rule("growth", queries=({}, {"page": "2"})),
+    ("reviews:growth", "post"): Rule(
+        "growth", ok=(302,), form=Form(page_as="skip", fill={"growth_area": "Walk growth"})
+    ),
+    ("reviews:development_item_edit", "get"): Rule("edit"),
+    ("reviews:development_item_edit", "post"): Rule(
+        "edit", ok=(302,), form=Form(page_as="skip", fill={"status": "done"})
+    ),
+    ("reviews:development_item_delete", "post"): Rule(
+        "edit", ok=(302,), form=Form(page="reviews:development_item_edit", page_as="skip")
+    ),
 }
 # Served by libraries with their own access rules (allauth's pages, Django's admin); the
 # API's own routes are walked through the OpenAPI document below.
@@ -390,6 +420,9 @@ API: dict[tuple[str, str], Rule] = {
     ),
     ("get", "/api/v1/reviews/{review_id}/answers"): Rule("review"),
     ("get", "/api/v1/reviews/{review_id}/peers"): Rule("review"),
+    # The manager has not submitted, nor shared: each party reaches the route and is refused.
+    ("post", "/api/v1/reviews/{review_id}/share"): Rule("review_manager", ok=(409,), body={}),
+    ("post", "/api/v1/reviews/{review_id}/acknowledge"): Rule("reviewee", ok=(409,), body={}),
     ("put", "/api/v1/reviews/{review_id}/peers"): Rule(
         "reviewee", body={"reviewer_ids": ["{bob_id}"]}
     ),
@@ -413,6 +446,15 @@ API: dict[tuple[str, str], Rule] = {
     ("post", "/api/v1/reviews/{review_id}/calibrate"): Rule(
         "calibrate", body={"rating": 4, "potential": 3, "reason": "Walk reason"}
     ),
+    ("get", "/api/v1/people/{person_id}/growth"): Rule("growth"),
+    ("get", "/api/v1/people/{person_id}/development-items"): Rule("growth"),
+    ("post", "/api/v1/people/{person_id}/development-items"): Rule(
+        "growth", ok=(201,), body={"growth_area": "Walk API growth", "due_on": "2026-12-31"}
+    ),
+    ("patch", "/api/v1/development-items/{development_item_id}"): Rule(
+        "edit", body={"status": "in_progress"}
+    ),
+    ("delete", "/api/v1/development-items/{development_item_id}"): Rule("edit", ok=(204,)),
     ("post", "/api/v1/reviews/{review_id}/answers/submit"): Rule("review", body={}),
 }
 
@@ -475,6 +517,7 @@ def allowed(rule: Rule, target: Target) -> frozenset[str]:
         "reviewee": target.reviewee,
         "review_manager": target.review_manager,
         "calibrate": target.calibrators,
+        "growth": target.growth_readers,
     }[rule.access]
 
 

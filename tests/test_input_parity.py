@@ -168,12 +168,24 @@ def _comment_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, A
     return "post", f"/api/v1/check-ins/{w.checkin_id}/comments", {field: value}
 
 
+def _plan_item_form(w: Aim, field: str, value: str) -> tuple[str, dict[str, str]]:
+    data = {"growth_area": "Facilitation", "actions": "", "due_on": "", "status": "not_started"}
+    data[field.removesuffix("_id")] = value
+    return reverse("reviews:growth", args=[w.cast.alice.pk]), data
+
+
+def _plan_item_body(w: Aim, field: str, value: Any) -> tuple[str, str, dict[str, Any]]:
+    body: dict[str, Any] = {"growth_area": "Facilitation", field: value}
+    return "post", f"/api/v1/people/{w.cast.alice.pk}/development-items", body
+
+
 CREATE = Operation("create objective", _objective_form, _objective_body)
 EDIT = Operation("edit objective", _edit_form, _edit_body)
 ADD_KR = Operation("add key result", _kr_form, _kr_body)
 VALUE = Operation("record a value", _value_form, _value_body)
 CHECKIN = Operation("submit check-in", _checkin_form, _checkin_body)
 COMMENT = Operation("comment", _comment_form, _comment_body)
+PLAN_ITEM = Operation("add a development plan item", _plan_item_form, _plan_item_body)
 
 # (operation, field, value as typed in the form, value as sent in JSON)
 CASES: list[tuple[Operation, str, str, Any]] = [
@@ -238,6 +250,16 @@ CASES: list[tuple[Operation, str, str, Any]] = [
     (COMMENT, "body", "", ""),
     (COMMENT, "body", "b" * 5001, "b" * 5001),
     (COMMENT, "body", "Nice work", "Nice work"),
+    (PLAN_ITEM, "growth_area", "x" * 200, "x" * 200),
+    (PLAN_ITEM, "growth_area", "x" * 201, "x" * 201),
+    (PLAN_ITEM, "growth_area", "\u3000\t", "\u3000\t"),
+    (PLAN_ITEM, "actions", "a" * 10_001, "a" * 10_001),
+    (PLAN_ITEM, "due_on", "2199-12-31", "2199-12-31"),
+    (PLAN_ITEM, "due_on", "2200-01-01", "2200-01-01"),
+    (PLAN_ITEM, "due_on", "0", 0),
+    (PLAN_ITEM, "status", "someday", "someday"),
+    (PLAN_ITEM, "status", "done", "done"),
+    (PLAN_ITEM, "cycle_id", "99999999999999999999999", 99999999999999999999999),
 ]
 
 
@@ -281,4 +303,4 @@ def test_a_value_gets_the_same_verdict_on_the_page_and_through_the_api(
 
 def test_the_cases_cover_every_operation_with_a_page_and_an_api_route() -> None:
     covered = {op.name for op, *_rest in CASES}
-    assert covered == {op.name for op in (CREATE, EDIT, ADD_KR, VALUE, CHECKIN, COMMENT)}
+    assert covered == {op.name for op in (CREATE, EDIT, ADD_KR, VALUE, CHECKIN, COMMENT, PLAN_ITEM)}

@@ -8,20 +8,15 @@ plotly's figure data) drawn in the browser by the plotly.js Stride serves itself
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import plotly.io as pio
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from plotly.io.json import to_json_plotly
 
 from stride.access.viewer import Viewer
 from stride.goals.health import ObjectiveHealth, objective_health
@@ -33,12 +28,11 @@ from stride.goals.selectors import (
     key_result_history,
     visible_parent,
 )
+from stride.lib.charts import Chart, figure_json, plotly_template
 from stride.lib.scoring import project_value
 
 # A chart shows at most this many points per key result (the newest ones).
 MAX_POINTS = 200
-# Same escapes as Django's json_script: the JSON may hold user text such as "</script>".
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def format_number(value: Decimal | float | None) -> str:
@@ -76,19 +70,6 @@ def format_value(kr: KeyResult, value: Decimal | None) -> str:
     if kr.kind == KeyResult.Kind.PERCENT:
         return f"{text}%"
     return f"{text} {kr.unit}".strip()
-
-
-@dataclass
-class Chart:
-    """One figure: plotly's JSON (escaped for a ``<script type="application/json">``) and
-    its text alternative — a caption and, when no other table on the page carries the same
-    numbers, a data table."""
-
-    dom_id: str
-    figure_json: SafeString
-    caption: str
-    columns: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -275,30 +256,6 @@ def _local(at: datetime, zone: ZoneInfo) -> str:
 
 def _thin(points: list[tuple[datetime, Decimal]]) -> list[tuple[datetime, Decimal]]:
     return points[-MAX_POINTS:]
-
-
-def figure_json(fig: dict[str, Any]) -> SafeString:
-    """Plotly's JSON for a figure given as plotly's own data (``{"data": […], "layout":
-    {…}}``, what ``go.Figure(…).to_plotly_json()`` gives), escaped to sit inside
-    ``<script type="application/json">``.
-
-    Pages write figure data directly rather than building ``go.Figure`` objects: those
-    validate every property and copy their whole template on each request, which cost
-    more than the rest of the team page. The tests check the data against graph objects."""
-    return mark_safe(to_json_plotly(fig).translate(_JSON_ESCAPES))  # noqa: S308 - escaped above
-
-
-@cache
-def _template_data(name: str) -> str:
-    return to_json_plotly(pio.templates[name])
-
-
-def plotly_template(name: str) -> dict[str, Any]:
-    """A named plotly template (``plotly_white``) as the data ``go.Figure`` would write for
-    it. A figure built with graph objects copies and validates the whole template on
-    every request (some 10 ms for the team page's one chart); this reads it once."""
-    template: dict[str, Any] = json.loads(_template_data(name))
-    return template
 
 
 def _layout(objective: Objective, *, y_title: str, percent: bool) -> dict[str, object]:

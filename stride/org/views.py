@@ -20,6 +20,7 @@ from stride.org import importer, selectors
 from stride.org.forms import PeopleImportForm, PeopleSearchForm
 from stride.org.importer import ImportReport
 from stride.org.models import Person
+from stride.org.person_links import person_links
 
 DIRECTORY_PAGE_SIZE = 25
 TREE_PAGE_SIZE = 100
@@ -110,6 +111,8 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             # The check-in history is linked for those who may read it by their place in
             # the tree (no query); an accountability partner reaches it from the check-in.
             "checkins_readable": selectors.can_see_hr_details(viewer, subject),
+            # Pages other apps keep about the person (registered in ``person_links``).
+            "app_links": person_links(viewer, subject),
         },
     )
 

@@ -875,5 +875,5 @@ def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[
     return _submitted(viewer, _request_role(viewer, request_id))
 
 
-# Calibration's operations live in their own module, on this router.
-from stride.reviews import api_calibration  # noqa: E402, F401
+# Calibration, and sharing and sign-off, add their routes to ``router``.
+from stride.reviews import api_calibration, api_sign_off  # noqa: E402, F401

@@ -32,6 +32,11 @@ class ReviewsConfig(AppConfig):
         register_delivery_kind(
             DeliveryKind(prefix=reminders.NUDGE_PREFIX, render=reminders.nudge_messages)
         )
+        from stride.reviews import sign_off
+
+        register_delivery_kind(
+            DeliveryKind(prefix=sign_off.SHARED_PREFIX, render=sign_off.shared_messages)
+        )
 
         from stride.access.audit import register_private_fields
         from stride.reviews.models import ReviewerAssignment, ReviewResponse
@@ -40,9 +45,28 @@ class ReviewsConfig(AppConfig):
         # that a reviewer declined, not their words.
         register_private_fields(ReviewResponse, ["answers"])
         register_private_fields(ReviewerAssignment, ["decline_reason"])
+        # Nor the person's comment on acknowledging their review.
+        from stride.reviews.models import CycleParticipant
+
+        register_private_fields(CycleParticipant, ["acknowledgement"])
 
         from stride.access.viewer import register_viewer_flag
         from stride.reviews.selectors import takes_part_q
 
         # The navigation offers "Reviews" to people with one, at no extra query.
         register_viewer_flag("reviews", takes_part_q)
+
+        from django.utils.translation import gettext_lazy
+
+        from stride.org.person_links import PersonLink, register_person_link
+        from stride.reviews.growth.selectors import may_see_growth
+        from stride.reviews.models import DevelopmentItem
+
+        # A person's page links to their growth graph and development plan (org cannot
+        # import reviews); the plan's words are kept out of the audit log HR reads.
+        register_person_link(PersonLink(gettext_lazy("Growth"), "reviews:growth", may_see_growth))
+        register_private_fields(
+            DevelopmentItem,
+            ["growth_area", "actions"],
+            label=lambda item: f"development plan item of person {item.person_id}",
+        )

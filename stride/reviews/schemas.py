@@ -18,6 +18,7 @@ from stride.lib.fields import (
     Day,
     Id,
     LongText,
+    Moment,
     Note,
     PatchSchema,
     ShortName,
@@ -273,3 +274,32 @@ class CalibrateIn(Schema):
         description="The final potential, 1 (low) to 3 (high); null leaves it as it is.",
     )
     reason: CommentText = Field(description="Why: the manager reads it with the final rating.")
+
+
+# --- sharing and sign-off ------------------------------------------------------------------
+
+MEETING_MINUTES_MIN = 15
+MEETING_MINUTES_MAX = 240
+
+
+class ReviewShare(Schema):
+    """The manager shares a submitted review with the person, optionally with a meeting."""
+
+    meeting_at: Moment | None = Field(
+        default=None,
+        description="When the review meeting starts (optional); it must lie ahead, within a "
+        "year (409). The person's e-mail carries it as a calendar invitation.",
+    )
+    meeting_minutes: int = Field(
+        default=30,
+        ge=MEETING_MINUTES_MIN,
+        le=MEETING_MINUTES_MAX,
+        description=f"The meeting's length, {MEETING_MINUTES_MIN} to {MEETING_MINUTES_MAX} "
+        "minutes.",
+    )
+
+
+class ReviewAcknowledge(Schema):
+    """The person acknowledges their shared review, optionally with a comment."""
+
+    comment: LongText = ""

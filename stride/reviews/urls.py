@@ -1,7 +1,8 @@
 from django.urls import path
 
 from stride.lib import ids  # noqa: F401  (registers the <id:…> converter)
-from stride.reviews import views, views_calibration
+from stride.reviews import views, views_calibration, views_sign_off
+from stride.reviews.growth import views as growth_views
 
 app_name = "reviews"
 T = "templates/<id:template_id>"
@@ -44,6 +45,20 @@ urlpatterns = [
     path("mine/", views.my_reviews, name="mine"),
     path("<id:review_id>/", views.review, name="review"),
     path("<id:review_id>/peers", views.peers, name="peers"),
+    path("<id:review_id>/share", views_sign_off.review_share, name="share"),
+    path("<id:review_id>/acknowledge", views_sign_off.review_acknowledge, name="acknowledge"),
+    path("<id:review_id>/meeting.ics", views_sign_off.review_meeting, name="meeting"),
+    path("<id:review_id>/review.pdf", views_sign_off.review_pdf_download, name="pdf"),
+    path(
+        "cycles/<id:cycle_id>/results.csv",
+        views_sign_off.cycle_results_csv,
+        name="cycle_results_csv",
+    ),
+    path(
+        "cycles/<id:cycle_id>/results.xlsx",
+        views_sign_off.cycle_results_xlsx,
+        name="cycle_results_xlsx",
+    ),
     path("<id:review_id>/peers/decide", views.peers_decide, name="peers_decide"),
     path("requests/<id:request_id>/", views.review_request, name="request"),
     path("requests/<id:request_id>/decline", views.review_request_decline, name="request_decline"),
@@ -55,4 +70,15 @@ urlpatterns = [
     path("competencies/new", views.competency_add, name="competency_add"),
     path("competencies/<id:competency_id>/edit", views.competency_edit, name="competency_edit"),
     path("people/<id:person_id>/job-level", views.person_job_level, name="person_job_level"),
+    path("people/<id:person_id>/growth", growth_views.growth, name="growth"),
+    path(
+        "development-items/<id:development_item_id>/edit",
+        growth_views.development_item_edit,
+        name="development_item_edit",
+    ),
+    path(
+        "development-items/<id:development_item_id>/delete",
+        growth_views.development_item_delete,
+        name="development_item_delete",
+    ),
 ]

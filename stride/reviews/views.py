@@ -25,9 +25,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from stride.access.viewer import Viewer
+from stride.lib.exports import safe_cell
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
-from stride.reviews import calibration, selectors, services
+from stride.reviews import calibration, selectors, services, views_sign_off
 from stride.reviews.forms import (
     CompetencyForm,
     CycleForm,
@@ -631,7 +632,7 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
         states = selectors.work_states(
             dated, zone_name=participant.person.time_zone, values=participant.__dict__, now=now
         )
-        writer.writerow(
+        cells = (
             [
                 participant.person.name,
                 participant.person.email,
@@ -642,6 +643,8 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
             + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
             + ["submitted" if s.done else "late" if s.late else "" for s in states]
         )
+        # A name like "=HYPERLINK(…)" must not run as a formula in HR's spreadsheet.
+        writer.writerow([safe_cell(cell) for cell in cells])
     return response
 
 
@@ -742,6 +745,7 @@ def _review_page(
             "form_url": url,
             "request_id": request_id,
             "outcome": calibration.outcome_for(participant, packet.relationship),
+            **views_sign_off.sign_off_context(packet, now=timezone.now()),
         },
         status=status,
     )

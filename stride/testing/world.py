@@ -37,6 +37,7 @@ from stride.goals.checkins import services as checkin_services
 from stride.goals.models import Objective
 from stride.org.models import Person
 from stride.reviews import services as review_services
+from stride.reviews.growth import services as growth_services
 from stride.reviews.models import CycleParticipant
 from stride.testing.builders import (
     add_reports,
@@ -93,6 +94,16 @@ REVIEW_PARTIES = frozenset({"alice", "manager"})
 CALIBRATORS = frozenset({"hr", "skip"})
 # The manager's draft as an upward reviewer of skip: only its author ever sees it.
 UPWARD_DRAFT = "Walk upward review draft Garganey"
+# Alice's development plan: hers and her current managers' (never HR's, nor a peer's).
+GROWTH_AREA = "Walk growth area Sanderling"
+GROWTH_ACTIONS = "Walk growth actions Turnstone"
+# Whose growth graph and development plan each member may see and keep: themselves and
+# their current managers.
+PERSON_GROWTH_READERS = {
+    "alice": frozenset({"alice", "manager", "skip"}),
+    "bob": frozenset({"bob", "manager", "skip"}),
+    "manager": frozenset({"manager", "skip"}),
+}
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,8 @@ class Target:
     fresh: Callable[[], dict[str, int]] | None = None
     # For a person: who may read their check-ins (their history page).
     checkin_readers: frozenset[str] = frozenset()
+    # For a person: who may see their growth graph and keep their development plan.
+    growth_readers: frozenset[str] = frozenset()
     # For a review: who takes part (the person reviewed and their manager), and each.
     review_parties: frozenset[str] = frozenset()
     reviewee: frozenset[str] = frozenset()
@@ -272,6 +285,15 @@ def build_world(cast: Cast) -> World:
         request = participant.reviewers.get(reviewer=cast.manager)
         return {"request_id": request.pk}
 
+    def development_item() -> dict[str, int]:
+        item = growth_services.development_item_create(
+            viewer=cast.viewer(cast.alice),
+            person=cast.alice,
+            growth_area=GROWTH_AREA,
+            actions=GROWTH_ACTIONS,
+        )
+        return {"development_item_id": item.pk}
+
     def fresh_competency() -> dict[str, int]:
         made_one = review_services.competency_create(
             viewer=cast.viewer(cast.hr), name=f"Walk competency {next(made)}"
@@ -317,6 +339,8 @@ def build_world(cast: Cast) -> World:
             Secret(SELF_DRAFT, ALICE_ONLY),
             Secret(MANAGER_DRAFT, frozenset({"manager"})),
             Secret(UPWARD_DRAFT, frozenset({"manager"})),
+            Secret(GROWTH_AREA, PERSON_GROWTH_READERS["alice"]),
+            Secret(GROWTH_ACTIONS, PERSON_GROWTH_READERS["alice"]),
         ],
     )
     world.targets = {
@@ -329,6 +353,7 @@ def build_world(cast: Cast) -> World:
                 EVERYONE,
                 EVERYONE,
                 checkin_readers=PERSON_CHECKIN_READERS[name],
+                growth_readers=PERSON_GROWTH_READERS[name],
             )
             for name, pk in people.items()
         ],
@@ -380,6 +405,15 @@ def build_world(cast: Cast) -> World:
                     frozenset({"manager"}),
                     frozenset({"manager"}),
                     upward_request,
+                )
+            ],
+            "development_item_id": [
+                Target(
+                    "alice's development plan item",
+                    development_item(),
+                    PERSON_GROWTH_READERS["alice"],
+                    PERSON_GROWTH_READERS["alice"],
+                    development_item,
                 )
             ],
             "competency_id": [

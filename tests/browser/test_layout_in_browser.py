@@ -8,8 +8,10 @@ import pytest
 from playwright.sync_api import Page
 
 from stride.goals.models import Objective
+from stride.reviews.growth import services as growth_services
 from stride.testing import Cast
 from stride.testing.builders import first_kr, make_objective, record
+from stride.testing.growth import build_history
 from tests.browser.conftest import assert_no_horizontal_scroll, login, viewport_width
 
 pytestmark = pytest.mark.browser
@@ -191,11 +193,41 @@ def test_every_hr_form_label_sits_next_to_its_control_and_nothing_scrolls_sidewa
 ) -> None:
     page = any_page
     login(page, "hr@example.com")
+    assert_forms_fit(page, HR_FORM_PAGES)
+
+
+def assert_forms_fit(page: Page, paths: list[str]) -> None:
+    """Each page opens, does not scroll sideways, and keeps its labels on their controls."""
     problems = []
-    for path in HR_FORM_PAGES:
+    for path in paths:
         response = page.goto(path)
         assert response is not None and response.ok, path
         page.wait_for_load_state("networkidle")
         assert_no_horizontal_scroll(page)
         problems += [f"{path} at {viewport_width(page)} px: {p}" for p in misplaced_labels(page)]
     assert not problems, "labels away from their controls:\n" + "\n".join(problems)
+
+
+def test_the_growth_page_and_a_plan_item_form_lay_out_at_both_widths(
+    cast: Cast, any_page: Page
+) -> None:
+    """The growth graph draws (plotly, no inline script), the development plan's forms
+    keep their labels on their controls, and nothing scrolls sideways on a phone."""
+    build_history(cast)
+    item = growth_services.development_item_create(
+        viewer=cast.viewer(cast.alice),
+        person=cast.alice,
+        growth_area="Facilitate the quarterly planning workshop",
+        actions="Shadow the next two workshops, then run one with a peer reviewing it.",
+    )
+    page = any_page
+    login(page, "manager@example.com")
+    growth = f"/reviews/people/{cast.alice.pk}/growth"
+    assert_forms_fit(page, [growth, f"/reviews/development-items/{item.pk}/edit"])
+
+    page.goto(growth)
+    drawn = page.locator("#growth-ratings-chart[data-drawn] .main-svg").first
+    drawn.wait_for()
+    assert drawn.is_visible()
+    box = page.locator("#growth-ratings-chart").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport_width(page)

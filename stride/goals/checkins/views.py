@@ -32,8 +32,8 @@ from stride.goals.checkins.forms import (
     PreferenceForm,
     copy_errors,
 )
-from stride.goals.display import Chart, figure_json, plotly_template
 from stride.goals.models import CheckIn
+from stride.lib.charts import Chart, figure_json, plotly_template
 from stride.org.models import Person
 from stride.org.selectors import people_visible_to
 
