@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-GENERATOR_VERSION = 3  # bump when the generator's output changes: cached databases rebuild
+GENERATOR_VERSION = 4  # bump when the generator's output changes: cached databases rebuild
 
 
 @dataclass(frozen=True)
@@ -249,6 +249,7 @@ class PageProbe:
     def __init__(self, person: Any) -> None:
         from django.test import Client
 
+        self.person = person
         self.client = Client(raise_request_exception=True)
         self.client.force_login(person.user)
 

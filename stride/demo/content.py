@@ -578,3 +578,85 @@ REVIEW_SCALE = [
     ("Exceeds", "Often went beyond what the role asks for."),
     ("Far exceeds", "Set a new standard for the role."),
 ]
+
+# --- review answers (``stride.demo.review_cycles``) ---------------------------------------
+
+REVIEW_TEXTS = {
+    "self": [
+        "Owning the release train end to end and keeping the team unblocked.",
+        "Writing things down early: design notes saved us two rewrites this period.",
+        "Pairing with newer colleagues; it made onboarding quicker for both of them.",
+        "Saying no to scope creep politely and explaining the trade-offs.",
+    ],
+    "manager": [
+        "Keep taking the hard problems first; the team follows your lead there.",
+        "Your written updates are the clearest in the group — keep sending them.",
+        "Keep mentoring: two people named you as the reason they got up to speed.",
+        "Keep raising risks early; it gave us weeks, not days, to react.",
+    ],
+    "peer": [
+        "Always makes time to review my work, and the comments are kind and precise.",
+        "Calm in incidents; explains what is going on while fixing it.",
+        "Shares context generously — I never feel out of the loop working with them.",
+        "Follows through: if they say it will be done Friday, it is done Friday.",
+    ],
+    "upward": [
+        "Protects our focus time and pushes back on last-minute requests.",
+        "Gives clear priorities and explains the why behind them.",
+        "Our one-to-ones are useful: specific feedback, and follow-up on what I raise.",
+        "Backs the team in front of other groups and gives credit by name.",
+    ],
+}
+REVIEW_IMPROVEMENTS = [
+    "Delegate more: some decisions wait on you that the team could take.",
+    "Share work in progress earlier instead of polishing it alone.",
+    "Plan for slack: the last two deadlines were met with long evenings.",
+    "Speak up more in cross-team meetings; your view is often the missing one.",
+    "Estimate with ranges and say how sure you are.",
+]
+REVIEW_ACCOMPLISHMENTS = [
+    "Shipped the new onboarding flow two weeks early",
+    "Cut the p95 latency of the search API by 40%",
+    "Led the migration off the old billing provider",
+    "Ran the quarterly customer advisory board",
+    "Mentored two new hires through their first quarter",
+    "Wrote the incident-response playbook now used company-wide",
+    "Closed the three largest renewals of the half",
+]
+REVIEW_NEXT_GOALS = [
+    "Lead a cross-team project from proposal to launch",
+    "Present the team's work at the all-hands",
+    "Get the on-call load under two pages a week",
+    "Take over the hiring loop for the team",
+    "Finish the data-modelling course and apply it to reporting",
+]
+REVIEW_GOAL_COMMENTS = [
+    "Most key results landed; the one that slipped depended on another team.",
+    "Strong finish after a slow first month.",
+    "The goals were ambitious on purpose; 70% is a good result here.",
+]
+REVIEW_COMPETENCY_NOTES = [
+    "Clear progress since the last review.",
+    "Consistently at this level; ready for more.",
+    "Solid, with room to grow in larger groups.",
+]
+REVIEW_ACKNOWLEDGEMENTS = [
+    "Thanks — a fair summary. I'd like to focus on the delegation point next half.",
+]
+# (step applied to the proposed rating, reason) — calibration's changes with their reasons.
+REVIEW_RATING_CHANGES = [
+    (1, "Compared with peers at the same level, the scope delivered was above expectations."),
+    (-1, "The rating reflected effort more than outcomes; aligned with the rest of the level."),
+]
+# (demo login, reaction, comment) — HR's reactions before the calibration meeting.
+REVIEW_REACTIONS = [
+    ("employee@example.com", "agree", ""),
+    ("partner@example.com", "question", "Above the level's norm — what sets this apart?"),
+    ("peer@example.com", "no_view", ""),
+]
+# (growth area, actions, due in days from today, status) — employee@'s development plan.
+REVIEW_DEVELOPMENT_ITEMS = [
+    ("Delegation", "Hand the weekly release to a teammate; review it.", 30, "in_progress"),
+    ("Public speaking", "Present the team's quarter at the all-hands.", 75, "not_started"),
+    ("System design", "Write the design note for the billing rewrite.", -20, "done"),
+]

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from stride.demo import content
 from stride.demo.content import KRTemplate, ObjectiveTemplate, TeamSpec
+from stride.demo.review_cycles import add_review_cycles
 from stride.demo.reviews import add_review_setup
 from stride.goals.models import (
     CheckIn,
@@ -53,6 +54,7 @@ from stride.lib.scoring import clamp_progress
 from stride.lib.weeks import week_start
 from stride.org.models import Person, RoleGrant, Team, User
 from stride.org.services import login_emails_set
+from stride.reviews.models import CycleParticipant, ReviewerAssignment, ReviewResponse
 
 DEMO_PASSWORD = "demo"
 MIN_PEOPLE = 30
@@ -1026,13 +1028,25 @@ def generate(
             rows.flush()
             report(STAGE_CHECKINS, done_weeks, weeks)
         _reset_sequences()
-        add_review_setup(Person.objects.get(email=HR_EMAIL))
+        hr = Person.objects.get(email=HR_EMAIL)
+        add_review_setup(hr)
+        add_review_cycles(hr=hr, today=today, seed=seed)
     if connection.vendor == "postgresql":
         # Fresh statistics, as autovacuum would gather soon after a real import, so the
         # planner does not guess about tables that just grew by a million rows.
         tables = ", ".join(
             connection.ops.quote_name(m._meta.db_table)
-            for m in (Person, Objective, KeyResult, KeyResultUpdate, CheckIn, CheckInComment)
+            for m in (
+                Person,
+                Objective,
+                KeyResult,
+                KeyResultUpdate,
+                CheckIn,
+                CheckInComment,
+                CycleParticipant,
+                ReviewerAssignment,
+                ReviewResponse,
+            )
         )
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")

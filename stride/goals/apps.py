@@ -46,3 +46,9 @@ class GoalsConfig(AppConfig):
 
         # Reviews show a person's goal results without importing goals (see that module).
         register_goal_results(goal_results)
+
+        from stride.goals.checkins.review_summary import review_checkin_summary
+        from stride.org.checkin_summary import register_checkin_summary
+
+        # A manager's review summarises the period's check-ins the same way.
+        register_checkin_summary(review_checkin_summary)

@@ -8,6 +8,7 @@ signed in.
 """
 
 # No ``from __future__ import annotations``: django-ninja reads the handlers' annotations.
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -110,6 +111,7 @@ class TemplateOut(Schema):
     locked: bool = Field(
         description="A launched cycle uses this version: the next edit creates a new one."
     )
+    asks_potential: bool = Field(description="The manager also proposes potential.")
     sections: list[SectionOut]
 
 
@@ -145,6 +147,7 @@ def _template_out(template: ReviewTemplate) -> dict[str, Any]:
         "description": template.description,
         "version": version.number,
         "locked": selectors.version_is_locked(version),
+        "asks_potential": version.asks_potential,
         "sections": [
             {
                 "id": entry.section.pk,
@@ -386,6 +389,18 @@ class TeamCountOut(Schema):
         description="Self-assessments not submitted by the deadline where the person lives "
         "(or the day HR reopened it until)."
     )
+    nomination_done: int = Field(
+        description="Participants with at least the cycle's fewest peers nominated or approved."
+    )
+    nomination_late: int = Field(
+        description="Participants with fewer peers than that after the nomination deadline."
+    )
+    peer_reviews_done: int = Field(
+        description="Participants whose approved peer and upward reviewers have all submitted."
+    )
+    peer_reviews_late: int = Field(
+        description="Participants with an approved reviewer who had not submitted by the deadline."
+    )
     manager_submitted: int = Field(description="Manager reviews submitted.")
     manager_late: int = Field(description="Manager reviews not submitted by the deadline.")
 
@@ -556,6 +571,30 @@ class ReviewSideOut(Schema):
     answers: list[AnswerOut]
 
 
+class MoodMonthOut(Schema):
+    month: date = Field(description="The month's first day.")
+    mean: float = Field(description="Average mood, 1 (awful) to 5 (great).")
+    count: int
+
+
+class CheckinHeadlineOut(Schema):
+    week_start: date
+    problems: str = Field(description="Shortened.")
+    plans: str = Field(description="Shortened.")
+
+
+class CheckinSummaryOut(Schema):
+    start: date = Field(description="The first week counted (its Monday).")
+    end: date = Field(description="The last week counted (its Monday).")
+    weeks_expected: int
+    weeks_checked_in: int
+    current_streak: int
+    longest_streak: int
+    mood_months: list[MoodMonthOut]
+    headlines: list[CheckinHeadlineOut] = Field(description="Newest first.")
+    key_results_updated: int
+
+
 class ReviewAnswersOut(Schema):
     review_id: int
     cycle_id: int
@@ -568,6 +607,17 @@ class ReviewAnswersOut(Schema):
     other_submitted: bool
     other: ReviewSideOut | None = Field(
         description="The other party's answers: null until both have submitted."
+    )
+    overall_rating: int | None = Field(
+        description="The manager's proposed overall rating (1–5); null on anyone else's side."
+    )
+    potential: int | None = Field(
+        description="The manager's proposed potential (1–3); null on anyone else's side."
+    )
+    asks_potential: bool = Field(description="The cycle's template asks the manager for it.")
+    checkin_summary: CheckinSummaryOut | None = Field(
+        description="The manager's side only: the person's weekly check-ins of the year up "
+        "to the self-assessment's last day."
     )
 
 
@@ -590,6 +640,7 @@ def _answers_out(viewer: Viewer, review_id: int) -> dict[str, Any]:
 def _packet_out(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
     packet = selectors.review_packet(viewer, role, now=timezone.now())
     participant = role.participant
+    manager = role.relationship == "manager"
     return {
         "review_id": participant.pk,
         "cycle_id": participant.cycle_id,
@@ -615,6 +666,10 @@ def _packet_out(viewer: Viewer, role: selectors.ReviewRole) -> dict[str, Any]:
         "other": (
             _side(packet.other.relationship, packet.other) if packet.other is not None else None
         ),
+        "overall_rating": participant.proposed_rating if manager else None,
+        "potential": participant.potential if manager else None,
+        "asks_potential": participant.cycle.template_version.asks_potential,
+        "checkin_summary": asdict(packet.checkins) if packet.checkins is not None else None,
     }
 
 
@@ -624,6 +679,8 @@ def _saved(viewer: Viewer, role: selectors.ReviewRole, payload: AnswersIn) -> di
         participant=role.participant,
         relationship=role.relationship,
         answers=payload.answers,
+        overall_rating=payload.overall_rating,
+        potential=payload.potential,
     )
     return _packet_out(viewer, role)
 
@@ -655,7 +712,9 @@ def review_answers(request: HttpRequest, review_id: Id) -> dict[str, Any]:
 def review_answers_save(request: HttpRequest, review_id: Id, payload: AnswersIn) -> dict[str, Any]:
     """Replaces the draft. A question you do not answer, a rating off the scale, or a
     part the question does not take answers 409 (``answers.<i>.<field>``); so do a passed
-    deadline (unless HR reopened it for the person) and a submitted review."""
+    deadline (unless HR reopened it for the person) and a submitted review. The manager
+    also sends ``overall_rating`` and ``potential`` (422 off their scales; 409 from anyone
+    else, or ``potential`` where the template does not ask for it)."""
     viewer = _viewer(request)
     return _saved(viewer, selectors.review_for_viewer(viewer, review_id), payload)
 
@@ -667,7 +726,10 @@ def review_answers_save(request: HttpRequest, review_id: Id, payload: AnswersIn)
 )
 def review_answers_submit(request: HttpRequest, review_id: Id) -> dict[str, Any]:
     """Submits the saved draft. A question still needing its answer answers 409 naming
-    it (``questions.<id>``), as do a passed deadline and a review already submitted."""
+    it (``questions.<id>``), as do a passed deadline and a review already submitted; the
+    manager's review also needs ``overall_rating`` (and ``potential`` where the template
+    asks), 409 naming the missing field. Submitting makes the proposal the final rating
+    until calibration changes it."""
     viewer = _viewer(request)
     return _submitted(viewer, selectors.review_for_viewer(viewer, review_id))
 

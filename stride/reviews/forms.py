@@ -48,6 +48,12 @@ class TemplateForm(SchemaForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    asks_potential = forms.BooleanField(
+        label=_("Ask the manager for potential"),
+        required=False,
+        initial=True,
+        help_text=_("Managers propose potential (low, moderate, high) beside the overall rating."),
+    )
 
 
 class SectionForm(SchemaForm):

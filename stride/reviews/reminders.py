@@ -4,11 +4,13 @@ Invariant: one reminder per person, cycle and phase, sent from 09:00 local time 
 before the phase's last day and never after its deadline (the end of that day, local
 time); and one overdue reminder, sent from 09:00 local time on the day after the deadline
 and only that day, to whoever has not submitted the work by then (and had it not reopened).
-People who already submitted a phase's work get neither. "Once" is kept by ``Delivery``'s
-unique (person, key): only the sweep whose insert went in queues the sending
-(``stride.notify.outbox``). The phases a participant owes themself are the self-assessment
-and the peer nomination; until Stride takes a phase's answers (peer nomination), everyone
-is reminded of it.
+People who already did a phase's work (submitted the self-assessment, nominated at least
+the cycle's fewest peers) get neither. "Once" is kept by ``Delivery``'s unique (person,
+key): only the sweep whose insert went in queues the sending (``stride.notify.outbox``).
+The phases a participant owes themself are the self-assessment and the peer nomination.
+Managers get one overdue reminder per cycle the same way, from 09:00 their local time on
+the day after the manager review's deadline, while a review of one of their reports is
+not submitted (``manager_overdue_due``).
 
 HR's nudges (``NUDGE_PREFIX``) are e-mails through the same outbox; their keys start with
 the day, so "once a day per person" is one lookup (``services.participant_nudge``).
@@ -19,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -42,6 +45,7 @@ from stride.reviews.models import (
     ReviewCycle,
     ReviewResponse,
 )
+from stride.reviews.selectors import work_done
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +67,10 @@ def nudge_key(day: date, participant_id: int, phase: str) -> str:
     return f"{NUDGE_PREFIX}{day.isoformat()}:{participant_id}:{phase}"
 
 
-def _done(phase: str) -> Exists | None:
-    """Whether the participant (``OuterRef("pk")``) already submitted ``phase``'s work;
-    None for a phase whose work Stride does not take yet (nobody has done it)."""
-    if phase != Phase.SELF_ASSESSMENT:
-        return None
-    return Exists(
-        ReviewResponse.objects.filter(
-            participant=OuterRef("pk"), relationship=Relationship.SELF, submitted_at__isnull=False
-        )
-    )
+def _done(phase: str) -> Any:
+    """Whether the participant (``OuterRef("pk")``) already did ``phase``'s work: submitted
+    their self-assessment, nominated at least the cycle's fewest peers."""
+    return work_done(phase)
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -121,9 +119,7 @@ def review_reminders_due(*, now: datetime, overdue: bool = False) -> list[tuple[
             person__status=Person.Status.ACTIVE,
             person__user__is_active=True,
         ).filter(~Exists(reminded))
-        done = _done(kind)
-        if done is not None:
-            rows = rows.filter(~done)
+        rows = rows.filter(~_done(kind))
         if overdue:
             reopened = PhaseReopening.objects.filter(participant=OuterRef("pk"), kind=kind)
             rows = rows.filter(~Exists(reopened))
@@ -136,12 +132,53 @@ def review_reminders_due(*, now: datetime, overdue: bool = False) -> list[tuple[
     return due
 
 
+def manager_overdue_due(*, now: datetime) -> list[tuple[int, str]]:
+    """(manager id, key) for each manager (at the launch) with a report's review not
+    submitted by the manager review's deadline (and not reopened), from 09:00 on the day
+    after it, their local time, and only that day: one reminder per manager and cycle,
+    however many reviews they owe."""
+    today = now.astimezone(UTC).date()
+    phases = CyclePhase.objects.filter(
+        cycle__status=ReviewCycle.Status.LAUNCHED,
+        kind=Phase.MANAGER_REVIEW,
+        ends_on__gte=today - timedelta(days=2),
+        ends_on__lte=today,
+    ).values_list("cycle_id", "ends_on")
+    due: list[tuple[int, str]] = []
+    for cycle_id, ends_on in phases:
+        key = reminder_key(cycle_id, Phase.MANAGER_REVIEW, prefix=OVERDUE_PREFIX)
+        reminded = Delivery.objects.filter(person=OuterRef("manager_id"), key=key)
+        reopened = PhaseReopening.objects.filter(
+            participant=OuterRef("pk"), kind=Phase.MANAGER_REVIEW
+        )
+        managers = (
+            CycleParticipant.objects.filter(
+                cycle_id=cycle_id,
+                manager__status=Person.Status.ACTIVE,
+                manager__user__is_active=True,
+            )
+            .filter(~Exists(reminded), ~work_done(Phase.MANAGER_REVIEW), ~Exists(reopened))
+            .order_by("manager_id")
+            .values_list("manager_id", "manager__time_zone")
+            .distinct()
+        )
+        for manager_id, zone_name in managers:
+            opens, closes = overdue_window(ends_on, _zone(zone_name))
+            if opens <= now < closes:
+                due.append((manager_id, key))
+    return due
+
+
 @transaction.atomic
 def review_reminder_sweep(*, now: datetime | None = None) -> list[int]:
     """Record every review reminder due at ``now`` and queue their sending on commit;
     returns the ids this run recorded (running it again records nothing new)."""
     now = now or timezone.now()
-    due = review_reminders_due(now=now) + review_reminders_due(now=now, overdue=True)
+    due = (
+        review_reminders_due(now=now)
+        + review_reminders_due(now=now, overdue=True)
+        + manager_overdue_due(now=now)
+    )
     ids = deliveries_record(person_keys=due, now=now)
     deliveries_enqueue_on_commit(ids)
     logger.log(
@@ -179,6 +216,13 @@ def review_reminder_messages(deliveries: Sequence[Delivery]) -> dict[int, EmailM
             submitted_at__isnull=False,
         ).values_list("participant__cycle_id", "participant__person_id")
     )
+    # Managers who still owe a review (of someone whose phase HR did not reopen).
+    owing = set(
+        CycleParticipant.objects.filter(cycle_id__in=cycle_ids)
+        .filter(~work_done(Phase.MANAGER_REVIEW))
+        .exclude(reopenings__kind=Phase.MANAGER_REVIEW)
+        .values_list("cycle_id", "manager_id")
+    )
     messages: dict[int, EmailMessage | None] = {}
     for delivery in deliveries:
         cycle_id, kind = _parse(delivery.key)
@@ -186,7 +230,9 @@ def review_reminder_messages(deliveries: Sequence[Delivery]) -> dict[int, EmailM
         person = delivery.person
         zone = _zone(person.time_zone)
         overdue = delivery.key.startswith(OVERDUE_PREFIX)
-        done = kind == Phase.SELF_ASSESSMENT and (cycle_id, person.pk) in submitted
+        done = (kind == Phase.SELF_ASSESSMENT and (cycle_id, person.pk) in submitted) or (
+            kind == Phase.MANAGER_REVIEW and (cycle_id, person.pk) not in owing
+        )
         live = (
             phase is not None
             and person.status == Person.Status.ACTIVE

@@ -84,12 +84,19 @@ class TemplateCreate(Schema):
 
     name: Title
     description: LongText = ""
+    asks_potential: bool = Field(
+        default=True, description="Whether the manager also proposes the person's potential."
+    )
     sections: list[SectionWithQuestions] = Field(default_factory=list, max_length=MAX_SECTIONS)
 
 
 class TemplateChange(PatchSchema):
+    """Rename or redescribe a template, or change whether it asks for potential (a change
+    of the content: versioned like the questions)."""
+
     name: Title = unset()
     description: LongText = unset()
+    asks_potential: bool = unset()
 
 
 class JobLevelIn(Schema):
@@ -204,10 +211,31 @@ class AnswerIn(Schema):
     items: list[Note] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
 
+#: The overall rating's scale (``models.OverallRating``) and potential's (``models.Potential``).
+OVERALL_RATING_TOP = 5
+POTENTIAL_TOP = 3
+
+
 class AnswersIn(Schema):
-    """A draft: the answers so far (each question once). Saving replaces the draft."""
+    """A draft: the answers so far (each question once). Saving replaces the draft. The
+    manager's review also carries the proposed overall rating and, where the cycle's
+    template asks for it, potential (409 from anyone else, or when it does not ask)."""
 
     answers: list[AnswerIn] = Field(default_factory=list, max_length=MAX_SECTIONS * MAX_QUESTIONS)
+    overall_rating: int | None = Field(
+        default=None,
+        ge=1,
+        le=OVERALL_RATING_TOP,
+        description="The manager's proposed overall rating: 1 does not meet expectations … "
+        "5 far exceeds them. Required to submit the manager's review.",
+    )
+    potential: int | None = Field(
+        default=None,
+        ge=1,
+        le=POTENTIAL_TOP,
+        description="The manager's view of the person's potential: 1 low, 2 moderate, "
+        "3 high. Required to submit where the template asks for it.",
+    )
 
 
 NudgedPhase = Literal["self_assessment", "manager_review"]

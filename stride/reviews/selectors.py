@@ -13,13 +13,28 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 
 from stride.access.audit import audit_read
 from stride.access.viewer import Viewer
 from stride.lib import cycle_dates
 from stride.lib.review_scoring import normalised_weights
+from stride.org.checkin_summary import CheckinSummary, checkin_summary
 from stride.org.goal_results import GoalResult, goal_results
 from stride.org.models import Person, Team
 from stride.org.selectors import people_visible_to, person_for_viewer
@@ -215,14 +230,18 @@ class TeamProgress:
     reopened: int
     self_submitted: int = 0
     self_late: int = 0
+    nomination_done: int = 0
+    nomination_late: int = 0
+    peer_reviews_done: int = 0
+    peer_reviews_late: int = 0
     manager_submitted: int = 0
     manager_late: int = 0
 
 
 def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
     """Per team (as at the launch): participants, how many had a phase reopened, and for
-    the self-assessment and the manager's review how many submitted and how many are late
-    (past the deadline where the person lives, not submitted). A fixed number of queries,
+    each phase with work (``PROGRESS_PHASES``) how many are done and how many are late
+    (past the deadline where the person lives, not done). A fixed number of queries,
     whatever the cycle's size."""
     reopened = dict(
         PhaseReopening.objects.filter(participant__cycle=cycle)
@@ -248,6 +267,10 @@ def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
                 reopened.get(r["team_id"], 0),
                 self_submitted=team.submitted.get(Phase.SELF_ASSESSMENT, 0),
                 self_late=team.late.get(Phase.SELF_ASSESSMENT, 0),
+                nomination_done=team.submitted.get(Phase.PEER_NOMINATION, 0),
+                nomination_late=team.late.get(Phase.PEER_NOMINATION, 0),
+                peer_reviews_done=team.submitted.get(Phase.PEER_REVIEWS, 0),
+                peer_reviews_late=team.late.get(Phase.PEER_REVIEWS, 0),
                 manager_submitted=team.submitted.get(Phase.MANAGER_REVIEW, 0),
                 manager_late=team.late.get(Phase.MANAGER_REVIEW, 0),
             )
@@ -438,6 +461,8 @@ class ReviewPacket:
     phase: CyclePhase | None
     deadline_passed: bool
     reopened_until: date | None
+    # The manager's side only: the period's check-ins (None where not shown).
+    checkins: CheckinSummary | None = None
 
     @property
     def relationship(self) -> str:
@@ -505,10 +530,17 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
     expected = job_level_of(participant.person)
     phases = {p.kind: p for p in CyclePhase.objects.filter(cycle=cycle)}
     goals: list[GoalResult] = []
+    checkins: CheckinSummary | None = None
     self_phase = phases.get(Phase.SELF_ASSESSMENT)
-    if self_phase is not None and any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
+    if self_phase is not None:
         start = self_phase.ends_on - timedelta(days=GOAL_RESULTS_DAYS - 1)
-        goals = goal_results(viewer, participant.person, start, self_phase.ends_on)
+        if any(q.kind == QuestionKind.GOAL_RESULTS for q in every):
+            goals = goal_results(viewer, participant.person, start, self_phase.ends_on)
+        if relationship == Relationship.MANAGER:
+            # Only the manager: the person sees their own check-ins on their own pages.
+            checkins = checkin_summary(
+                viewer, participant.person, start, self_phase.ends_on, now=now
+            )
 
     def rows_of(
         asked: list[TemplateQuestion], response: ReviewResponse | None
@@ -563,16 +595,27 @@ def review_packet(viewer: Viewer, role: ReviewRole, *, now: datetime) -> ReviewP
         phase=phase,
         deadline_passed=passed,
         reopened_until=reopened,
+        checkins=checkins,
     )
 
 
 # --- progress: who is late ------------------------------------------------------------------
 
-#: The phases whose work is a submitted response, and whose it is.
+#: The phases whose work is a submitted response, and whose it is (HR may nudge them).
 TRACKED_PHASES = {
     Phase.SELF_ASSESSMENT: Relationship.SELF,
     Phase.MANAGER_REVIEW: Relationship.MANAGER,
 }
+#: Every phase with work the progress page follows, in the order they run: the
+#: self-assessment, the peer nomination (at least the cycle's fewest peers nominated or
+#: approved), the peer and upward reviews (every approved reviewer has submitted) and the
+#: manager's review.
+PROGRESS_PHASES = (
+    Phase.SELF_ASSESSMENT,
+    Phase.PEER_NOMINATION,
+    Phase.PEER_REVIEWS,
+    Phase.MANAGER_REVIEW,
+)
 
 
 def _submitted(relationship: str) -> Exists:
@@ -583,6 +626,49 @@ def _submitted(relationship: str) -> Exists:
     )
 
 
+def _enough_peers() -> GreaterThanOrEqual:
+    """At least the cycle's fewest peers nominated or approved (their manager's removals
+    and the reviewers' refusals do not count)."""
+    named = (
+        ReviewerAssignment.objects.filter(
+            participant=OuterRef("pk"),
+            relationship=Relationship.PEER,
+            status__in=[ReviewerAssignment.Status.NOMINATED, ReviewerAssignment.Status.APPROVED],
+        )
+        .values("participant")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return GreaterThanOrEqual(
+        Coalesce(Subquery(named, output_field=IntegerField()), Value(0)), F("cycle__min_peers")
+    )
+
+
+def _reviews_all_in() -> Any:
+    """No approved peer or upward reviewer still owes their answers (negated below)."""
+    answered = ReviewResponse.objects.filter(
+        participant=OuterRef("participant"),
+        author=OuterRef("reviewer"),
+        relationship=OuterRef("relationship"),
+        submitted_at__isnull=False,
+    )
+    return ~Exists(
+        ReviewerAssignment.objects.filter(
+            participant=OuterRef("pk"), status=ReviewerAssignment.Status.APPROVED
+        ).filter(~Exists(answered))
+    )
+
+
+def work_done(phase: str) -> Any:
+    """Whether a participant (a ``CycleParticipant`` row) has done ``phase``'s work, as an
+    expression to annotate or filter with."""
+    if phase == Phase.PEER_NOMINATION:
+        return _enough_peers()
+    if phase == Phase.PEER_REVIEWS:
+        return _reviews_all_in()
+    return _submitted(TRACKED_PHASES[Phase(phase)])
+
+
 def _reopened_until(phase: str) -> Subquery:
     return Subquery(
         PhaseReopening.objects.filter(participant=OuterRef("pk"), kind=phase).values("until")[:1]
@@ -590,11 +676,11 @@ def _reopened_until(phase: str) -> Subquery:
 
 
 def with_work_state(participants: QuerySet[CycleParticipant]) -> QuerySet[CycleParticipant]:
-    """Participants annotated, for each tracked phase, with whether its work is submitted
-    (``<phase>_done``) and the day HR reopened it until (``<phase>_until``)."""
+    """Participants annotated, for each phase the progress follows, with whether its work
+    is done (``<phase>_done``) and the day HR reopened it until (``<phase>_until``)."""
     annotations: dict[str, Any] = {}
-    for phase, relationship in TRACKED_PHASES.items():
-        annotations[f"{phase}_done"] = _submitted(relationship)
+    for phase in PROGRESS_PHASES:
+        annotations[f"{phase}_done"] = work_done(phase)
         annotations[f"{phase}_until"] = _reopened_until(phase)
     return participants.annotate(**annotations)
 
@@ -605,15 +691,25 @@ class WorkState:
     done: bool
     late: bool  # past the deadline where the person lives (or HR's reopening), not done
 
+    @property
+    def label(self) -> str:
+        return str(Phase(self.phase).label)
+
+    @property
+    def nudgeable(self) -> bool:
+        """Whether HR may nudge whoever owes it (one person: the participant or their
+        manager)."""
+        return self.phase in TRACKED_PHASES
+
 
 def work_states(
     phases: dict[str, CyclePhase], *, zone_name: str, values: dict[str, Any], now: datetime
 ) -> list[WorkState]:
-    """Each tracked phase's state for one participant (``values`` holds the annotations of
-    ``with_work_state``)."""
+    """Each followed phase's state for one participant (``values`` holds the annotations
+    of ``with_work_state``)."""
     zone = Person(time_zone=zone_name).zone
     out = []
-    for phase in TRACKED_PHASES:
+    for phase in PROGRESS_PHASES:
         dated = phases.get(phase)
         done = bool(values.get(f"{phase}_done"))
         late = (
@@ -649,15 +745,27 @@ def lateness_by_team(cycle: ReviewCycle, *, now: datetime) -> dict[int | None, T
     late: one query over the participants, whatever the cycle's size."""
     phases = {p.kind: p for p in cycle.phases.all()}
     fields = ["team_id", "person__time_zone"]
-    for phase in TRACKED_PHASES:
+    for phase in PROGRESS_PHASES:
         fields += [f"{phase}_done", f"{phase}_until"]
     out: dict[int | None, TeamLateness] = {}
-    rows = with_work_state(CycleParticipant.objects.filter(cycle=cycle)).values(*fields)
-    for row in rows.iterator(chunk_size=2000):
+    # Grouped in the database: one row per team, time zone and state, not per participant,
+    # so the page's time does not grow with the cycle.
+    rows = (
+        with_work_state(CycleParticipant.objects.filter(cycle=cycle))
+        .values(*fields)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    known: dict[tuple[Any, ...], list[WorkState]] = {}  # the same zone and state, many teams
+    for row in rows:
         team = out.setdefault(row["team_id"], TeamLateness())
-        for state in work_states(phases, zone_name=row["person__time_zone"], values=row, now=now):
-            team.submitted[state.phase] = team.submitted.get(state.phase, 0) + state.done
-            team.late[state.phase] = team.late.get(state.phase, 0) + state.late
+        key = tuple(row[f] for f in fields[1:])
+        if key not in known:
+            zone = row["person__time_zone"]
+            known[key] = work_states(phases, zone_name=zone, values=row, now=now)
+        for state in known[key]:
+            team.submitted[state.phase] = team.submitted.get(state.phase, 0) + state.done * row["n"]
+            team.late[state.phase] = team.late.get(state.phase, 0) + state.late * row["n"]
     return out
 
 

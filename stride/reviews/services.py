@@ -205,6 +205,7 @@ def template_create(
     viewer: Viewer,
     name: str,
     description: str = "",
+    asks_potential: bool = True,
     sections: Sequence[SectionWithQuestions | Mapping[str, Any]] = (),
 ) -> ReviewTemplate:
     """A template with its first version (and the sections and questions given, checked
@@ -221,12 +222,14 @@ def template_create(
     if errors:
         raise ValidationError(errors)
     template = ReviewTemplate.objects.create(name=name, description=description)
-    version = TemplateVersion.objects.create(template=template, number=1, created_by=viewer.person)
+    version = TemplateVersion.objects.create(
+        template=template, number=1, created_by=viewer.person, asks_potential=asks_potential
+    )
     audit_write(
         actor=viewer,
         action="review_template.create",
         target=template,
-        changes={"name": name, "sections": len(parsed)},
+        changes={"name": name, "sections": len(parsed), "asks_potential": asks_potential},
     )
     for i, section in enumerate(parsed):
         made = _section_write(version, section, position=i)
@@ -245,6 +248,18 @@ def template_update(*, viewer: Viewer, template: ReviewTemplate, **changes: Any)
     if changed:
         template.save(update_fields=list(changed))
         audit_write(actor=viewer, action="review_template.update", target=template, changes=changed)
+    asks = changes.get("asks_potential")
+    if asks is not None and _latest(template).asks_potential != asks:
+        # Part of the content: a launched cycle keeps asking what it asked.
+        version = _editable_version(viewer, template).version
+        version.asks_potential = asks
+        version.save(update_fields=["asks_potential"])
+        audit_write(
+            actor=viewer,
+            action="review_template.update",
+            target=template,
+            changes={"asks_potential": [not asks, asks], "version": version.number},
+        )
     return template
 
 
@@ -929,21 +944,78 @@ def review_draft_save(
     participant: CycleParticipant,
     relationship: str,
     answers: Sequence[AnswerIn | Mapping[str, Any]],
+    overall_rating: int | None = None,
+    potential: int | None = None,
     now: datetime | None = None,
 ) -> ReviewResponse:
     """Replace the viewer's draft answers (self-assessment or manager's review). Only its
-    author may, before the phase's deadline (or HR's reopening) and before submitting."""
+    author may, before the phase's deadline (or HR's reopening) and before submitting.
+    The manager's draft also replaces their proposed overall rating and potential (on the
+    participant); ``potential`` only where the cycle's template asks for it."""
     now = now or timezone.now()
     parsed = parse_items(AnswerIn, answers, field="answers")
     response = _response_for_writing(viewer, participant, relationship, now=now)
     questions = {
         q.pk: q for q in answering_questions(participant.cycle.template_version_id, relationship)
     }
-    stored = _checked_answers(parsed, questions)
+    errors = _proposal_problems(participant, relationship, overall_rating, potential)
+    try:
+        stored = _checked_answers(parsed, questions)
+    except ValidationError as exc:
+        raise ValidationError({**exc.message_dict, **errors}) from exc
+    if errors:
+        raise ValidationError(errors)
     response.answers = stored
     response.save(update_fields=["answers", "updated_at"])
     _audit_answers(viewer, response, "draft", {"answers": True, "answered": len(stored)})
+    if relationship == Relationship.MANAGER:
+        _proposal_save(viewer, participant, overall_rating, potential)
     return response
+
+
+def _proposal_problems(
+    participant: CycleParticipant,
+    relationship: str,
+    overall_rating: int | None,
+    potential: int | None,
+) -> dict[str, str]:
+    """An overall rating or potential from anyone but the manager, or potential where the
+    template does not ask for it (the scales themselves are the schema's)."""
+    errors: dict[str, str] = {}
+    if relationship != Relationship.MANAGER:
+        if overall_rating is not None:
+            errors["overall_rating"] = _("Only the manager proposes an overall rating.")
+        if potential is not None:
+            errors["potential"] = _("Only the manager proposes potential.")
+    elif potential is not None and not participant.cycle.template_version.asks_potential:
+        errors["potential"] = _("This cycle's template does not ask for potential.")
+    return errors
+
+
+def _proposal_save(
+    viewer: Viewer, participant: CycleParticipant, overall_rating: int | None, potential: int | None
+) -> None:
+    """Keep the manager's proposal on the participant (audited when it changed)."""
+    fresh = CycleParticipant.objects.select_for_update().get(pk=participant.pk)
+    changed = diff(fresh, {"proposed_rating": overall_rating, "potential": potential})
+    if not changed:
+        return
+    CycleParticipant.objects.filter(pk=fresh.pk).update(
+        **{name: new for name, (_old, new) in changed.items()}
+    )
+    for name, (_old, new) in changed.items():
+        setattr(participant, name, new)
+    audit_write(actor=viewer, action="review.manager.propose", target=fresh, changes=changed)
+
+
+def _proposal_missing(participant: CycleParticipant) -> dict[str, str]:
+    """What the manager must still propose before submitting."""
+    errors: dict[str, str] = {}
+    if participant.proposed_rating is None:
+        errors["overall_rating"] = _("Propose an overall rating before you submit.")
+    if participant.potential is None and participant.cycle.template_version.asks_potential:
+        errors["potential"] = _("Propose the person's potential before you submit.")
+    return errors
 
 
 @transaction.atomic
@@ -956,7 +1028,9 @@ def review_submit(
 ) -> ReviewResponse:
     """Submit the viewer's saved answers. Every question that needs an answer must have
     one (a ValidationError names each as ``questions.<id>``); after that the answers never
-    change, and the other party may see them once they have submitted too."""
+    change, and the other party may see them once they have submitted too. The manager
+    must also have proposed an overall rating (and potential, where the template asks);
+    submitting fixes the proposal as the final rating until calibration changes it."""
     now = now or timezone.now()
     response = _response_for_writing(viewer, participant, relationship, now=now)
     errors = {
@@ -964,11 +1038,27 @@ def review_submit(
         for q in answering_questions(participant.cycle.template_version_id, relationship)
         if _unanswered(q, response.answers.get(str(q.pk)))
     }
+    fresh: CycleParticipant | None = None
+    if relationship == Relationship.MANAGER:
+        fresh = (
+            CycleParticipant.objects.select_for_update()
+            .select_related("cycle__template_version")
+            .get(pk=participant.pk)
+        )
+        errors.update(_proposal_missing(fresh))
     if errors:
         raise ValidationError(errors)
     response.submitted_at = now
     response.save(update_fields=["submitted_at", "updated_at"])
     _audit_answers(viewer, response, "submit", {"answered": len(response.answers)})
+    if fresh is not None:
+        final = {"final_rating": fresh.proposed_rating, "final_potential": fresh.potential}
+        changed = diff(fresh, final)
+        CycleParticipant.objects.filter(pk=fresh.pk).update(**final)
+        for name, value in final.items():
+            setattr(participant, name, value)
+        if changed:
+            audit_write(actor=viewer, action="review.manager.final", target=fresh, changes=changed)
     return response
 
 

@@ -43,7 +43,7 @@ from stride.reviews.forms import (
     competency_initial,
     question_initial,
 )
-from stride.reviews.models import ReviewTemplate, TemplateSection
+from stride.reviews.models import OverallRating, Potential, ReviewTemplate, TemplateSection
 from stride.reviews.schemas import AnswersIn, Nudge, PeerDecision, QuestionIn, ReviewDecline
 
 
@@ -87,6 +87,7 @@ def templates(request: HttpRequest) -> HttpResponse:
                 viewer=viewer,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
+                asks_potential=form.cleaned_data["asks_potential"],
             ),
         )
         if made is not None:
@@ -118,7 +119,11 @@ def _builder_page(
         "cycles": list(selectors.cycles_using(viewer, template)[:20]),
         "versions": list(selectors.versions_of(template)[:20]),
         "rename_form": TemplateForm(
-            initial={"name": template.name, "description": template.description}
+            initial={
+                "name": template.name,
+                "description": template.description,
+                "asks_potential": version.asks_potential,
+            }
         ),
         "section_form": SectionForm(),
         **forms,
@@ -169,8 +174,9 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
             template=template,
             name=form.cleaned_data["name"],
             description=form.cleaned_data["description"],
+            asks_potential=form.cleaned_data["asks_potential"],
         ),
-        done=_("Template renamed."),
+        done=_("Template saved."),
     )
 
 
@@ -611,8 +617,8 @@ def participant_nudge(request: HttpRequest, participant_id: int) -> HttpResponse
 @login_required
 @require_safe
 def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    """The participants as CSV: person, team, manager and, per phase, its deadline date
-    and the day HR reopened it until."""
+    """The participants as CSV: person, team, manager and, per phase, its deadline date,
+    the day HR reopened it until and, for each phase with work, its state."""
     viewer = _viewer(request)
     cycle = selectors.cycle_for_viewer(viewer, cycle_id)
     phases = selectors.ordered_phases(cycle)
@@ -623,7 +629,7 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
         ["name", "email", "team", "manager"]
         + [f"{p.kind}_ends_on" for p in phases]
         + [f"{p.kind}_reopened_until" for p in phases]
-        + [f"{kind}_status" for kind in selectors.TRACKED_PHASES]
+        + [f"{kind}_status" for kind in selectors.PROGRESS_PHASES]
     )
     now = timezone.now()
     dated = {p.kind: p for p in phases}
@@ -641,11 +647,19 @@ def cycle_export(request: HttpRequest, cycle_id: int) -> HttpResponse:
             ]
             + [p.ends_on.isoformat() for p in phases]
             + [reopened[p.kind].isoformat() if p.kind in reopened else "" for p in phases]
-            + ["submitted" if s.done else "late" if s.late else "" for s in states]
+            + [_csv_state(s) for s in states]
         )
         # A name like "=HYPERLINK(…)" must not run as a formula in HR's spreadsheet.
         writer.writerow([safe_cell(cell) for cell in cells])
     return response
+
+
+def _csv_state(state: selectors.WorkState) -> str:
+    """``submitted`` (a response) or ``done`` (peers nominated, every review in), ``late``
+    past the deadline, else empty."""
+    if state.done:
+        return "submitted" if state.nudgeable else "done"
+    return "late" if state.late else ""
 
 
 # --- a person's reviews: the self-assessment and the manager's review --------------------
@@ -693,13 +707,53 @@ def answers_from_post(packet: selectors.ReviewPacket, data: Any) -> list[dict[st
     return rows
 
 
+PROPOSAL_FIELDS = ("overall_rating", "potential")
+
+
+def proposal_from_post(packet: selectors.ReviewPacket, data: Any) -> dict[str, Any]:
+    """The manager's overall rating and potential radio groups as ``AnswersIn``'s fields
+    (nothing from anyone else's page, which has no such fields)."""
+    if packet.relationship != "manager":
+        return {}
+    return {name: (data.get(name) or "").strip() or None for name in PROPOSAL_FIELDS}
+
+
+def _proposal_choices(packet: selectors.ReviewPacket, posted: Any) -> list[dict[str, Any]]:
+    """The manager's radio groups: the overall rating, and potential where the template
+    asks for it, each with its chosen value (what was posted, else what is stored)."""
+    if packet.relationship != "manager":
+        return []
+    participant = packet.role.participant
+    groups = [
+        ("overall_rating", _("Overall rating"), OverallRating.choices, "proposed_rating"),
+    ]
+    if participant.cycle.template_version.asks_potential:
+        groups.append(("potential", _("Potential"), Potential.choices, "potential"))
+    out = []
+    for name, legend, choices, stored in groups:
+        value = (
+            _int_or_none(posted.get(name)) if posted is not None else getattr(participant, stored)
+        )
+        out.append(
+            {
+                "name": name,
+                "legend": legend,
+                "choices": choices,
+                "value": value,
+                "label": dict(choices).get(value, "") if value is not None else "",
+            }
+        )
+    return out
+
+
 def _problems_by_question(
     packet: selectors.ReviewPacket, problems: list[InputProblem]
-) -> tuple[dict[int, list[str]], list[str]]:
+) -> tuple[dict[int | str, list[str]], list[str]]:
     """Problems placed on the question they name (``answers.<i>…`` by position,
-    ``questions.<id>`` by id); the rest are the page's."""
+    ``questions.<id>`` by id) or on the manager's overall rating or potential; the rest
+    are the page's."""
     positions = [row.question.pk for row in packet.rows]
-    on_question: dict[int, list[str]] = {}
+    on_question: dict[int | str, list[str]] = {}
     general: list[str] = []
     for problem in problems:
         loc = problem.loc
@@ -707,6 +761,8 @@ def _problems_by_question(
             on_question.setdefault(positions[loc[1]], []).append(problem.msg)
         elif len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
             on_question.setdefault(loc[1], []).append(problem.msg)
+        elif loc and loc[0] in PROPOSAL_FIELDS:
+            on_question.setdefault(str(loc[0]), []).append(problem.msg)
         else:
             general.append(problem.msg)
     return on_question, general
@@ -739,6 +795,10 @@ def _review_page(
             "person": participant.person,
             "cycle": participant.cycle,
             "rows": [(row, on_question.get(row.question.pk, [])) for row in rows],
+            "proposal": [
+                (group, on_question.get(group["name"], []))
+                for group in _proposal_choices(packet, posted)
+            ],
             "general_problems": general,
             "is_self": packet.relationship == "self",
             "anonymous": packet.relationship in selectors.ANONYMOUS,
@@ -784,12 +844,20 @@ def _answer_view(
         return _review_page(request, packet, url, request_id=request_id)
     problems: list[InputProblem] = []
     try:
-        parsed = parse(AnswersIn, {"answers": answers_from_post(packet, request.POST)})
+        parsed = parse(
+            AnswersIn,
+            {
+                "answers": answers_from_post(packet, request.POST),
+                **proposal_from_post(packet, request.POST),
+            },
+        )
         services.review_draft_save(
             viewer=viewer,
             participant=role.participant,
             relationship=role.relationship,
             answers=parsed.answers,
+            overall_rating=parsed.overall_rating,
+            potential=parsed.potential,
             now=now,
         )
         if request.POST.get("action") == "submit":

@@ -136,3 +136,22 @@ def submit_self_assessment(cast: Cast, cycle: ReviewCycle, person: Person) -> No
         answers=complete_answers(cycle, "self"),
     )
     services.review_submit(viewer=viewer, participant=participant, relationship="self")
+
+
+def submit_manager_review(
+    cast: Cast, cycle: ReviewCycle, person: Person, *, rating: int = 3, potential: int = 2
+) -> None:
+    """``person``'s manager (at the launch) answers every question of their review,
+    proposes ``rating`` (and ``potential``, where the template asks) and submits it."""
+    participant = cycle.participants.select_related("cycle__template_version").get(person=person)
+    assert participant.manager is not None
+    viewer = cast.viewer(participant.manager)
+    services.review_draft_save(
+        viewer=viewer,
+        participant=participant,
+        relationship="manager",
+        answers=complete_answers(cycle, "manager"),
+        overall_rating=rating,
+        potential=potential if cycle.template_version.asks_potential else None,
+    )
+    services.review_submit(viewer=viewer, participant=participant, relationship="manager")

@@ -254,18 +254,23 @@ def build_world(cast: Cast) -> World:
 
     def alice_review() -> dict[str, int]:
         """Alice's review in a newly launched cycle, with complete drafts by alice and
-        by her manager (so either may submit)."""
+        by her manager, with his proposed rating and potential (so either may submit). The
+        manager's page shows alice's check-ins (``CHECKIN_PLANS``, …) in its summary."""
         cycle = launch_cycle(cast, cycle_template, team_ids=[cast.product.pk], min_peers=1)
         participant = cycle.participants.get(person=cast.alice)
         for author, relationship, words in (
             (cast.alice, "self", SELF_DRAFT),
             (cast.manager, "manager", MANAGER_DRAFT),
         ):
+            manager = relationship == "manager"
             review_services.review_draft_save(
                 viewer=cast.viewer(author),
                 participant=participant,
                 relationship=relationship,
                 answers=complete_answers(cycle, relationship, words),
+                # The manager's proposal, which submitting needs.
+                overall_rating=3 if manager else None,
+                potential=2 if manager else None,
             )
         # The manager's proposal, so calibrators may react to it and change it.
         CycleParticipant.objects.filter(pk=participant.pk).update(proposed_rating=3, potential=2)

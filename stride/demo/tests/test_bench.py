@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stride.demo import bench, bench_load
+from stride.demo import bench, bench_load, bench_reviews
 from stride.demo.generator import generate
 from stride.demo.management.commands.bench import Command as BenchCommand
 
@@ -131,6 +131,30 @@ def test_it_measures_every_page_as_a_manager_with_five_to_eight_reports() -> Non
     assert missing["status"] == 404 and "404" in missing["error"]
 
 
+@pytest.mark.django_db
+def test_the_reviews_part_launches_a_cycle_over_everyone_with_about_six_reviewers_each() -> None:
+    from stride.reviews.models import ReviewCycle, ReviewResponse
+
+    generate(people=40, weeks=1, today=TODAY)
+    built = bench_reviews.bench_cycle(seed=42, today=TODAY)
+    assert built["participants"] == 40 and 4 <= built["reviewers_per_participant"] <= 7
+    assert ReviewResponse.objects.filter(participant__cycle_id=built["cycle_id"]).exists()
+    again = bench_reviews.bench_cycle(seed=42, today=TODAY)  # found, not built twice
+    assert again["cycle_id"] == built["cycle_id"] and "seconds" not in again
+    cycles = ReviewCycle.objects.count()
+    launch = bench_reviews.launch_seconds(TODAY, rounds=1)
+    assert launch["median_s"] > 0 and ReviewCycle.objects.count() == cycles  # rolled back
+    paths = bench_reviews.page_paths(built["cycle_id"])
+    probes = {key: bench.PageProbe(p) for key, p in bench_reviews.viewers().items()}
+    for page in bench_reviews.PAGES:
+        path = paths[page.name]
+        if path is None:  # the calibration page, before it exists on this branch
+            continue
+        answer = probes[page.viewer].get(path)
+        assert answer["status"] == 200 and not answer["error"], (page.name, answer)
+        assert probes[page.viewer].queries(path) > 0
+
+
 def _bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)  # SQLite files under tmp_path: this is about the harness
@@ -165,6 +189,17 @@ def test_the_whole_benchmark_runs_in_one_command_and_reuses_its_databases(
     assert {row["path"] for row in report["comparison"]} == {p.path for p in bench.PAGES}
     assert report["ok"] and report["machine"]["nproc"] >= 1
     assert "Building an organisation of 60 people" in first.stdout
+    # The reviews part ran on the same databases (reused, not built again).
+    reviews = json.loads((tmp_path / "latest-reviews.json").read_text())
+    assert [s["people"] for s in reviews["sizes"]] == [60, 40] and reviews["ok"]
+    assert all(s["launch"]["median_s"] > 0 for s in reviews["sizes"])
+    for size in reviews["sizes"]:
+        assert [p["name"] for p in size["pages"]][:2] == [
+            "HR progress page",
+            "Manager's review page",
+        ]
+        assert all(page["status"] == 200 and page["requests"] == 2 for page in size["pages"])
+    assert "Launch of a cycle over everyone:" in first.stdout
 
     second = _bench(tmp_path, "--only=pages")
     assert second.returncode == 0, second.stdout + second.stderr

@@ -66,9 +66,20 @@ def full_answers(cycle: ReviewCycle, words: str, *, relationship: str = "self") 
     return answers
 
 
-def save(cast: Cast, who: Any, participant: CycleParticipant, relationship: str, answers: Any):
+def save(
+    cast: Cast,
+    who: Any,
+    participant: CycleParticipant,
+    relationship: str,
+    answers: Any,
+    **proposal: Any,
+):
     return services.review_draft_save(
-        viewer=cast.viewer(who), participant=participant, relationship=relationship, answers=answers
+        viewer=cast.viewer(who),
+        participant=participant,
+        relationship=relationship,
+        answers=answers,
+        **proposal,
     )
 
 
@@ -186,6 +197,8 @@ def test_neither_sees_the_others_answers_until_both_have_submitted(cast: Cast) -
         alice,
         "manager",
         full_answers(cycle, MANAGER_WORDS, relationship="manager"),
+        overall_rating=4,
+        potential=2,
     )
     web = {who: cast.client(getattr(cast, who)) for who in ("alice", "manager")}
     page = reverse("reviews:review", args=[alice.pk])

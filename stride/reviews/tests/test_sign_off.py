@@ -56,8 +56,13 @@ def review(cast: Cast, clock: Clock) -> CycleParticipant:
     ):
         viewer = cast.viewer(author)
         answers = complete_answers(cycle, relationship, words)
+        proposal = {"overall_rating": 4, "potential": 2} if relationship == "manager" else {}
         services.review_draft_save(
-            viewer=viewer, participant=participant, relationship=relationship, answers=answers
+            viewer=viewer,
+            participant=participant,
+            relationship=relationship,
+            answers=answers,
+            **proposal,
         )
         services.review_submit(viewer=viewer, participant=participant, relationship=relationship)
     # A peer's answer: it must never reach the PDF or the export.

@@ -30,12 +30,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from stride.demo import bench, bench_import, bench_load
+from stride.demo import bench, bench_import, bench_load, bench_reviews
 from stride.demo.console import console_for, progress_bars
 from stride.demo.generator import generate
 
 TARGET_RATIO = 1.5
-PARTS = ("pages", "load", "http", "import")
+PARTS = ("pages", "load", "http", "import", "reviews")
 REPLY = "@@bench "  # marks the measuring child's answers among anything else it prints
 
 
@@ -119,6 +119,32 @@ class _Measurer:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def _alternate(
+    measurers: list[_Measurer], name: str, path: str, asked: str, options: dict[str, Any]
+) -> dict[int, bench.PageResult]:
+    """One page at every size: warm-up then timed requests, the sizes taking turns (large,
+    small, small, large, …) so a burst of load falls on both; then its query count. The
+    children are asked for ``asked`` (a path, or a name they know the path of)."""
+    results = {m.target.size: bench.PageResult(name, path) for m in measurers}
+    for turn in range(options["warmup"] + options["requests"]):
+        for m in measurers if turn % 2 == 0 else measurers[::-1]:
+            result = results[m.target.size]
+            if result.error:
+                continue
+            answer = m.ask(f"get {asked}")
+            result.status, result.bytes = answer["status"], answer["bytes"]
+            if answer["error"]:
+                result.error = answer["error"]
+            elif turn >= options["warmup"]:
+                result.times_ms.append(answer["ms"])
+    for m in measurers:
+        result = results[m.target.size]
+        if not result.error:
+            result.queries = m.ask(f"queries {asked}")["queries"]
+        bench.summarise(result)
+    return results
 
 
 def _tick(meets: bool | None) -> str:
@@ -213,7 +239,8 @@ class Command(BaseCommand):
             help="Run only these parts, separated by commas: pages (in process, both sizes), "
             "load (many clients over HTTP, smaller size), http (single operations over HTTP, "
             "larger size), import (the people import against a plain insert of the same "
-            "rows). Default: all.",
+            "rows), reviews (a review cycle over everyone with about six reviewers each: "
+            "launch time and the review pages, both sizes). Default: all.",
         )
         parser.add_argument(
             "--clients", type=int, default=50, help="Load run: concurrent clients (50)."
@@ -253,7 +280,9 @@ class Command(BaseCommand):
         )
         # Internal: one size, in a child process pointed at its database.
         parser.add_argument("--child", action="store_true", help=SUPPRESS)
-        parser.add_argument("--phase", choices=["prepare", "measure", "credentials"], help=SUPPRESS)
+        parser.add_argument(
+            "--phase", choices=["prepare", "measure", "credentials", "reviews"], help=SUPPRESS
+        )
         parser.add_argument("--size", type=int, help=SUPPRESS)
         parser.add_argument("--today", type=date.fromisoformat, help=SUPPRESS)
         parser.add_argument("--marker", type=Path, help=SUPPRESS)
@@ -267,6 +296,8 @@ class Command(BaseCommand):
             self._parent(options)
         elif options["phase"] == "prepare":
             self._prepare(options)
+        elif options["phase"] == "reviews":
+            self._serve_reviews(options)
         elif options["phase"] == "credentials":
             sys.stdout.write(REPLY + json.dumps(bench_load.credentials()) + "\n")
         else:
@@ -282,6 +313,8 @@ class Command(BaseCommand):
             self._pages(console, bench_dir, options)
         if "import" in options["only"]:
             self._import(console, bench_dir, options)
+        if "reviews" in options["only"]:
+            self._reviews(console, bench_dir, options)
 
     def _import(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
         console.rule("Import against a plain insert of the same rows")
@@ -298,7 +331,87 @@ class Command(BaseCommand):
             json.dumps(result, indent=2) + "\n"
         )
 
-    def _pages(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
+    def _reviews(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
+        """Launch time and the review pages at both sizes, asked of one child per size in
+        turn (large, small, small, large, …) like the pages part."""
+        needed = dict.fromkeys(options["sizes"], True)
+        targets, today, _builds = self._prepared(console, bench_dir, options, needed)
+        console.rule("Reviews: a cycle over everyone, about six reviewers each")
+        measurers = [
+            _Measurer(t, _child_argv(t, "reviews", options, today), sys.stdout) for t in targets
+        ]
+        sizes: list[dict[str, Any]] = []
+        try:
+            hello = {m.target.size: m.ask("hello") for m in measurers}
+            for m in measurers:
+                found = hello[m.target.size]
+                console.print(
+                    f"{found['people']:,} people: {found['build']['participants']:,} "
+                    f"participants, {found['build']['reviewers_per_participant']} reviewers "
+                    f"each; launching a cycle over everyone took "
+                    f"{found['launch']['median_s']} s (median of {found['launch']['rounds']})."
+                )
+            results: dict[int, list[bench.PageResult]] = {m.target.size: [] for m in measurers}
+            for page in bench_reviews.PAGES:
+                if any(hello[m.target.size]["paths"][page.name] is None for m in measurers):
+                    console.print(f"  {page.name}: no {page.label} URL on this code yet; skipped.")
+                    continue
+                got = _alternate(measurers, page.name, page.label, page.name, options)
+                for size, result in got.items():
+                    results[size].append(result)
+        finally:
+            for m in measurers:
+                m.close()
+        for t in targets:
+            found = hello[t.size]
+            sizes.append(
+                {
+                    "people": found["people"],
+                    "database": found["database"],
+                    "build": found["build"],
+                    "launch": found["launch"],
+                    "viewer": found["viewer"],
+                    "pages": bench.as_dicts(results[t.size]),
+                }
+            )
+        large, small = sizes
+        report: dict[str, Any] = {
+            "command": " ".join(["stride", *sys.argv[1:]]) if "bench" in sys.argv else "",
+            "machine": {**bench.machine(), "load_average": bench.load_average()},
+            "settings": {k: options[k] for k in ("seed", "requests", "warmup")},
+            "target_ratio": TARGET_RATIO,
+            "sizes": sizes,
+            "comparison": bench.compare(large, small),
+            "launch_ratio": round(large["launch"]["median_s"] / small["launch"]["median_s"], 1)
+            if small["launch"]["median_s"]
+            else None,
+        }
+        failures = self._verdicts(report)
+        report["ok"] = not failures
+        output: Path = options["output"]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.with_name(output.stem + "-reviews.json").write_text(
+            json.dumps(report, indent=2) + "\n"
+        )
+        report["settings"]["weeks"] = options["weeks"]
+        self._print_pages(console, report)
+        console.print(
+            f"Launch of a cycle over everyone: {large['launch']['median_s']} s at "
+            f"{large['people']:,} people, {small['launch']['median_s']} s at "
+            f"{small['people']:,} (it writes a row per participant and upward reviewer)."
+        )
+        if failures:
+            raise CommandError(" ".join(failures))
+
+    def _prepared(
+        self,
+        console: Console,
+        bench_dir: Path,
+        options: dict[str, Any],
+        needed: dict[int, bool],
+    ) -> tuple[list[bench.Target], date, dict[int, dict[str, Any]]]:
+        """Both sizes' targets, the day they are built as of, and the build of each size
+        ``needed`` (built now, or reused while its marker matches)."""
         targets = bench.targets(
             sizes=options["sizes"],
             bench_dir=bench_dir,
@@ -309,12 +422,6 @@ class Command(BaseCommand):
             if options["rebuild"]
             else bench.build_day([t.marker for t in targets], today=timezone.localdate())
         )
-        parts = options["only"]
-        large_target, small_target = targets
-        needed = {
-            large_target.size: "pages" in parts or "http" in parts,
-            small_target.size: "pages" in parts or "load" in parts,
-        }
         builds = {}
         for target in (t for t in targets if needed[t.size]):
             wanted = bench.wanted_marker(
@@ -330,6 +437,17 @@ class Command(BaseCommand):
             if code != 0 or found is None:
                 raise CommandError(f"Preparing {target.size:,} people failed (exit code {code}).")
             builds[target.size] = found
+        return targets, today, builds
+
+    def _pages(self, console: Console, bench_dir: Path, options: dict[str, Any]) -> None:
+        parts = options["only"]
+        large_size, small_size = options["sizes"]
+        needed = {
+            large_size: "pages" in parts or "http" in parts,
+            small_size: "pages" in parts or "load" in parts,
+        }
+        targets, today, builds = self._prepared(console, bench_dir, options, needed)
+        large_target, small_target = targets
         report: dict[str, Any] = {
             "command": " ".join(["stride", *sys.argv[1:]]) if "bench" in sys.argv else "",
             "parts": parts,
@@ -423,23 +541,9 @@ class Command(BaseCommand):
             )
             pages: dict[int, list[bench.PageResult]] = {m.target.size: [] for m in measurers}
             for page in bench.PAGES:
-                results = {m.target.size: bench.PageResult(page.name, page.path) for m in measurers}
-                for turn in range(options["warmup"] + options["requests"]):
-                    for m in measurers if turn % 2 == 0 else measurers[::-1]:
-                        result = results[m.target.size]
-                        if result.error:
-                            continue
-                        answer = m.ask(f"get {page.path}")
-                        result.status, result.bytes = answer["status"], answer["bytes"]
-                        if answer["error"]:
-                            result.error = answer["error"]
-                        elif turn >= options["warmup"]:
-                            result.times_ms.append(answer["ms"])
-                for m in measurers:
-                    result = results[m.target.size]
-                    if not result.error:
-                        result.queries = m.ask(f"queries {page.path}")["queries"]
-                    pages[m.target.size].append(bench.summarise(result))
+                results = _alternate(measurers, page.name, page.path, page.path, options)
+                for size, result in results.items():
+                    pages[size].append(result)
         finally:
             for m in measurers:
                 m.close()
@@ -588,6 +692,49 @@ class Command(BaseCommand):
             f"{summary.key_result_updates:,} key-result updates, "
             f"{summary.objectives:,} objectives."
         )
+
+    def _serve_reviews(self, options: dict[str, Any]) -> None:
+        """The reviews part's child: add (or find) the benchmark's cycle, then answer
+        ``hello``, ``get <page name>``, ``queries <page name>``, ``quit``. The database is
+        the pages part's, prepared already; the benchmark's cycle is added on first use."""
+        from stride.org.models import Person
+
+        build = bench_reviews.bench_cycle(seed=options["seed"], today=options["today"])
+        launch = bench_reviews.launch_seconds(options["today"])
+        paths = bench_reviews.page_paths(build["cycle_id"])
+        probes = {key: bench.PageProbe(p) for key, p in bench_reviews.viewers().items()}
+        viewer_of = {page.name: page.viewer for page in bench_reviews.PAGES}
+
+        def reply(answer: dict[str, Any]) -> None:
+            sys.stdout.write(REPLY + json.dumps(answer) + "\n")
+            sys.stdout.flush()
+
+        for line in sys.stdin:
+            command, _, name = line.strip().partition(" ")
+            if command == "hello":
+                reply(
+                    {
+                        "people": Person.objects.count(),
+                        "database": bench.database_description(),
+                        "build": build,
+                        "launch": launch,
+                        "paths": paths,
+                        "viewer": {
+                            "email": "hr@ (HR pages) and manager@",
+                            "direct_reports": Person.objects.filter(
+                                manager=probes["manager"].person
+                            ).count(),
+                        },
+                    }
+                )
+            elif command in ("get", "queries"):
+                probe, path = probes[viewer_of[name]], paths[name] or ""
+                reply(probe.get(path) if command == "get" else {"queries": probe.queries(path)})
+            elif command == "quit":
+                reply({"bye": True})
+                return
+            else:
+                reply({"error": f"unknown command {command!r}"})
 
     def _serve_measurements(self, options: dict[str, Any]) -> None:
         """Answer the parent's commands, one JSON line each: ``hello``, ``get <path>``,
