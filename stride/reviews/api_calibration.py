@@ -209,7 +209,7 @@ def _written(
 )
 def review_reaction(request: HttpRequest, review_id: Id, payload: ReactionIn) -> dict[str, Any]:
     """Replaces your earlier reaction. Taken from the manager's proposal until the
-    calibration phase ends; no proposal yet, a phase over, a review shared or a closed
+    calibration phase ends; no submitted proposal yet, a phase over, a review shared or a closed
     cycle answers 409 (``reaction``)."""
     return _written(request, review_id, calibration_services.calibration_react, payload)
 
@@ -221,5 +221,5 @@ def review_reaction(request: HttpRequest, review_id: Id, payload: ReactionIn) ->
 )
 def review_calibrate(request: HttpRequest, review_id: Id, payload: CalibrateIn) -> dict[str, Any]:
     """A blank ``reason`` or a rating off the scale answers 422; a review already shared,
-    a closed cycle, no proposal yet, or no change at all answers 409 (``rating``)."""
+    a closed cycle, no submitted proposal yet, or no change at all answers 409 (``rating``)."""
     return _written(request, review_id, calibration_services.calibration_change, payload)

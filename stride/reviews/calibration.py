@@ -478,8 +478,10 @@ def refusal_to_change(participant: CycleParticipant) -> str | None:
         return _("This review cycle is closed: its ratings no longer change.")
     if participant.shared_at is not None:
         return _("This review has been shared with the person: its rating no longer changes.")
-    if participant.proposed_rating is None:
-        return _("The manager has not proposed a rating yet.")
+    # The manager's submit fixes the proposal as the final rating; before it, the
+    # proposal is a draft that submitting would copy over any change.
+    if participant.final_rating is None:
+        return _("The manager has not submitted their proposal yet.")
     return None
 
 
@@ -526,10 +528,10 @@ class Outcome:
 
 def outcome_for(participant: CycleParticipant, relationship: str) -> Outcome | None:
     """The proposal, the final rating and the reason, for the manager at the launch (from
-    their proposal on) and for the person once the review is shared; None for anyone else
-    or before there is a proposal. No query: it reads the participant in hand."""
-    if participant.proposed_rating is None:
-        return None
+    their submitted proposal on) and for the person once the review is shared; None for
+    anyone else or before the manager submits. No query: it reads the participant in hand."""
+    if participant.proposed_rating is None or participant.final_rating is None:
+        return None  # no proposal, or the manager's still a draft
     if relationship == "self" and participant.shared_at is None:
         return None
     if relationship not in ("self", "manager"):

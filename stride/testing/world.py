@@ -272,8 +272,11 @@ def build_world(cast: Cast) -> World:
                 overall_rating=3 if manager else None,
                 potential=2 if manager else None,
             )
-        # The manager's proposal, so calibrators may react to it and change it.
-        CycleParticipant.objects.filter(pk=participant.pk).update(proposed_rating=3, potential=2)
+        # As if the manager had submitted: the proposal fixed as the final rating, so
+        # calibrators may react to it and change it.
+        CycleParticipant.objects.filter(pk=participant.pk).update(
+            proposed_rating=3, potential=2, final_rating=3, final_potential=2
+        )
         return {"review_id": participant.pk, "cycle_id": cycle.pk}
 
     def upward_request() -> dict[str, int]:

@@ -30,7 +30,10 @@ def test_a_skip_level_reacts_changes_a_rating_and_sees_the_nine_box_move(
     )
     for person, rating, potential in ((cast.alice, 3, 2), (cast.bob, 2, 1)):
         CycleParticipant.objects.filter(cycle=cycle, person=person).update(
-            proposed_rating=rating, potential=potential
+            proposed_rating=rating,
+            potential=potential,
+            final_rating=rating,
+            final_potential=potential,
         )
     alice = CycleParticipant.objects.get(cycle=cycle, person=cast.alice)
     page = desktop_page

@@ -168,7 +168,7 @@ def test_there_is_nothing_to_react_to_before_the_manager_proposes(
     scope, participant = calibration.calibration_participant(
         cast.viewer(cast.skip), review_of(cycle, cast.bob).pk
     )
-    with pytest.raises(ValidationError, match="not proposed a rating yet"):
+    with pytest.raises(ValidationError, match="not submitted their proposal"):
         calibration_services.calibration_react(
             scope=scope, participant=participant, reaction="agree"
         )
@@ -199,17 +199,17 @@ def test_a_change_keeps_its_reason_updates_the_final_rating_and_is_audited(
     assert (again.from_rating, again.to_rating, again.to_potential) == (4, 5, 3)
 
 
-def test_a_final_rating_left_unset_counts_as_the_proposal(cast: Cast, cycle: ReviewCycle) -> None:
+def test_a_proposal_still_in_draft_is_not_calibrated(cast: Cast, cycle: ReviewCycle) -> None:
+    # The manager's draft carries a proposal; only their submit fixes it (as the final
+    # rating), and that submit would copy over any change made before it.
     CycleParticipant.objects.filter(cycle=cycle, person=cast.bob).update(
         final_rating=None, final_potential=None
     )
-    made = change(cast, cycle, cast.bob, rating=3)
-    assert (made.from_rating, made.to_rating, made.from_potential, made.to_potential) == (
-        2,
-        3,
-        1,
-        1,
-    )
+    with pytest.raises(ValidationError, match="not submitted their proposal"):
+        change(cast, cycle, cast.bob, rating=3)
+    bob = review_of(cycle, cast.bob)
+    assert calibration.outcome_for(bob, "manager") is None
+    assert not RatingChange.objects.exists()
 
 
 def test_a_change_that_changes_nothing_is_refused(cast: Cast, cycle: ReviewCycle) -> None:
@@ -502,8 +502,12 @@ def test_the_page_and_the_api_cost_the_same_queries_for_a_bigger_cycle(cast: Cas
     add_reports(extra[0], 3, prefix="deeper")
     big = launch_cycle(cast, template, team_ids=[cast.product.pk], name="Big")
     for index, participant in enumerate(CycleParticipant.objects.filter(cycle__in=[small, big])):
+        rating, potential = 1 + index % 5, 1 + index % 3
         CycleParticipant.objects.filter(pk=participant.pk).update(
-            proposed_rating=1 + index % 5, potential=1 + index % 3
+            proposed_rating=rating,
+            potential=potential,
+            final_rating=rating,
+            final_potential=potential,
         )
     alice = review_of(big, cast.alice)
     scope, participant = calibration.calibration_participant(cast.viewer(cast.hr), alice.pk)
