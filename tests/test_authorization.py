@@ -66,6 +66,7 @@ Access = Literal[
     "review",
     "reviewee",
     "review_manager",
+    "calibrate",
     "growth",
 ]
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -254,6 +255,19 @@ WEB: dict[tuple[str, str], Rule] = {
     ),
     # A review: each party reaches their own side of it (the page picks the side).
     ("reviews:mine", "get"): Rule("signed_in"),
+    ("reviews:calibration", "get"): Rule(
+        "calibrate", queries=({}, {"team": "{product_id}"}, {"level": "1", "page": "2"})
+    ),
+    ("reviews:calibration_react", "post"): Rule(
+        "calibrate",
+        ok=(302,),
+        form=Form(page="reviews:calibration", fill={"reaction": "question"}),
+    ),
+    ("reviews:calibration_change", "post"): Rule(
+        "calibrate",
+        ok=(302,),
+        form=Form(page="reviews:calibration", fill={"rating": "4", "reason": "Walk reason"}),
+    ),
     ("reviews:review", "get"): Rule("review"),
     ("reviews:review", "post"): Rule(
         "review", ok=(302,), form=Form(page_as="alice", fill={"action": "save"})
@@ -431,6 +445,15 @@ API: dict[tuple[str, str], Rule] = {
     ("put", "/api/v1/review-requests/{request_id}/answers"): Rule("edit", body={"answers": []}),
     ("post", "/api/v1/review-requests/{request_id}/answers/submit"): Rule("edit", body={}),
     ("put", "/api/v1/reviews/{review_id}/answers"): Rule("review", body={"answers": []}),
+    ("get", "/api/v1/review-cycles/{cycle_id}/calibration"): Rule(
+        "calibrate", queries=({}, {"team_id": "{product_id}"}, {"limit": "1", "offset": "1"})
+    ),
+    ("put", "/api/v1/reviews/{review_id}/reaction"): Rule(
+        "calibrate", body={"reaction": "question", "comment": "Walk comment"}
+    ),
+    ("post", "/api/v1/reviews/{review_id}/calibrate"): Rule(
+        "calibrate", body={"rating": 4, "potential": 3, "reason": "Walk reason"}
+    ),
     ("get", "/api/v1/people/{person_id}/growth"): Rule("growth"),
     ("get", "/api/v1/people/{person_id}/development-items"): Rule("growth"),
     ("post", "/api/v1/people/{person_id}/development-items"): Rule(
@@ -501,6 +524,7 @@ def allowed(rule: Rule, target: Target) -> frozenset[str]:
         "review": target.review_parties,
         "reviewee": target.reviewee,
         "review_manager": target.review_manager,
+        "calibrate": target.calibrators,
         "growth": target.growth_readers,
     }[rule.access]
 

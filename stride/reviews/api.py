@@ -940,5 +940,6 @@ def review_request_answers_submit(request: HttpRequest, request_id: Id) -> dict[
     return _submitted(viewer, _request_role(viewer, request_id))
 
 
-# Review packets and analytics, and sharing and sign-off, add their routes to ``router``.
-from stride.reviews import api_packets, api_sign_off  # noqa: E402, F401
+# Review packets and analytics, calibration, and sharing and sign-off add their routes to
+# ``router``.
+from stride.reviews import api_calibration, api_packets, api_sign_off  # noqa: E402, F401

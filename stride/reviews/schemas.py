@@ -271,6 +271,39 @@ class ReviewDecline(Schema):
     reason: CommentText
 
 
+# --- calibration -------------------------------------------------------------------------
+
+ReactionValue = Literal["agree", "question", "no_view"]
+#: The overall rating's scale (``models.OverallRating``) and potential's (``Potential``).
+RATING_MAX = 5
+POTENTIAL_MAX = 3
+
+
+class ReactionIn(Schema):
+    """A calibrator's reaction to a proposed rating before the meeting (replacing their
+    earlier one)."""
+
+    reaction: ReactionValue = Field(
+        description="agree, question (to raise it in the meeting) or no_view."
+    )
+    comment: Note = ""
+
+
+class CalibrateIn(Schema):
+    """Calibration changes a rating or a potential, always saying why."""
+
+    rating: int = Field(
+        ge=1, le=RATING_MAX, description="The final overall rating, 1 (does not meet) to 5."
+    )
+    potential: int | None = Field(
+        default=None,
+        ge=1,
+        le=POTENTIAL_MAX,
+        description="The final potential, 1 (low) to 3 (high); null leaves it as it is.",
+    )
+    reason: CommentText = Field(description="Why: the manager reads it with the final rating.")
+
+
 # --- sharing and sign-off ------------------------------------------------------------------
 
 MEETING_MINUTES_MIN = 15

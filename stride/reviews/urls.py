@@ -1,7 +1,7 @@
 from django.urls import path
 
 from stride.lib import ids  # noqa: F401  (registers the <id:…> converter)
-from stride.reviews import views, views_sign_off
+from stride.reviews import views, views_calibration, views_sign_off
 from stride.reviews.growth import views as growth_views
 
 app_name = "reviews"
@@ -27,6 +27,21 @@ urlpatterns = [
         "participants/<id:participant_id>/reopen",
         views.participant_reopen,
         name="participant_reopen",
+    ),
+    path(
+        "cycles/<id:cycle_id>/calibration",
+        views_calibration.calibration_page,
+        name="calibration",
+    ),
+    path(
+        "<id:review_id>/calibration/reaction",
+        views_calibration.calibration_react,
+        name="calibration_react",
+    ),
+    path(
+        "<id:review_id>/calibration/change",
+        views_calibration.calibration_change,
+        name="calibration_change",
     ),
     path("mine/", views.my_reviews, name="mine"),
     path("<id:review_id>/", views.review, name="review"),

@@ -28,7 +28,7 @@ from stride.access.viewer import Viewer
 from stride.lib.exports import safe_cell
 from stride.lib.forms import SchemaForm, spread_service_errors
 from stride.lib.input import InputProblem, InvalidInput, parse, problems_from_django
-from stride.reviews import anonymity, selectors, services, views_sign_off
+from stride.reviews import anonymity, calibration, selectors, services, views_sign_off
 from stride.reviews.forms import (
     AnalyticsFilterForm,
     CompetencyForm,
@@ -697,6 +697,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
             "own": [p for p in listed if p.person_id == viewer.person_id],
             "reports": [p for p in listed if p.person_id != viewer.person_id],
             "requests": list(selectors.review_requests_of(viewer)[:MY_REVIEWS_SHOWN]),
+            "calibrating": calibration.calibrated_cycles(viewer),
         },
     )
 
@@ -825,6 +826,7 @@ def _review_page(
             else anonymity.aggregates_for(_viewer(request), participant, now=timezone.now()),
             "form_url": url,
             "request_id": request_id,
+            "outcome": calibration.outcome_for(participant, packet.relationship),
             **views_sign_off.sign_off_context(packet, now=timezone.now()),
         },
         status=status,

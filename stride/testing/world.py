@@ -38,6 +38,7 @@ from stride.goals.models import Objective
 from stride.org.models import Person
 from stride.reviews import services as review_services
 from stride.reviews.growth import services as growth_services
+from stride.reviews.models import CycleParticipant
 from stride.testing.builders import (
     add_reports,
     check_in,
@@ -89,6 +90,8 @@ REVIEW_QUESTION = "Walk review question Merlin"
 SELF_DRAFT = "Walk self-assessment draft Bittern"
 MANAGER_DRAFT = "Walk manager review draft Godwit"
 REVIEW_PARTIES = frozenset({"alice", "manager"})
+# Who calibrates the product team's cycles: HR, and skip (the manager's manager).
+CALIBRATORS = frozenset({"hr", "skip"})
 # The manager's draft as an upward reviewer of skip: only its author ever sees it.
 UPWARD_DRAFT = "Walk upward review draft Garganey"
 # Alice's development plan: hers and her current managers' (never HR's, nor a peer's).
@@ -130,6 +133,8 @@ class Target:
     review_parties: frozenset[str] = frozenset()
     reviewee: frozenset[str] = frozenset()
     review_manager: frozenset[str] = frozenset()
+    # For a cycle or a review: who calibrates it (HR, and managers of its managers).
+    calibrators: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -267,7 +272,12 @@ def build_world(cast: Cast) -> World:
                 overall_rating=3 if manager else None,
                 potential=2 if manager else None,
             )
-        return {"review_id": participant.pk}
+        # As if the manager had submitted: the proposal fixed as the final rating, so
+        # calibrators may react to it and change it.
+        CycleParticipant.objects.filter(pk=participant.pk).update(
+            proposed_rating=3, potential=2, final_rating=3, final_potential=2
+        )
+        return {"review_id": participant.pk, "cycle_id": cycle.pk}
 
     def upward_request() -> dict[str, int]:
         """The manager's request to review skip upward in a newly launched cycle, with a
@@ -377,6 +387,7 @@ def build_world(cast: Cast) -> World:
                     HR_ONLY,
                     HR_ONLY,
                     draft_cycle,
+                    calibrators=CALIBRATORS,
                 )
             ],
             "participant_id": [
@@ -392,6 +403,7 @@ def build_world(cast: Cast) -> World:
                     review_parties=REVIEW_PARTIES,
                     reviewee=ALICE_ONLY,
                     review_manager=frozenset({"manager"}),
+                    calibrators=CALIBRATORS,
                 )
             ],
             "request_id": [

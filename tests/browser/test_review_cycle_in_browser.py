@@ -2,7 +2,9 @@
 "Done when"): HR launches a cycle; the person writes and submits their self-assessment
 (at 390 px) and nominates a peer; their manager approves; the peer answers (at 390 px) and
 a direct report answers upward; the manager writes the review with the overall rating and
-potential and submits it. Calibration, sharing and sign-off follow at the end (marked).
+potential and submits it; HR calibrates (questions the proposal, changes it with a reason);
+the manager reads the outcome and shares the review with a meeting; the person acknowledges
+it with a comment (at 390 px) and downloads the PDF; the manager sees the acknowledgement.
 
 No clock is moved: every phase takes work from its first day until its own last day, so
 HR lays the phases out as an overlapping calendar that starts today (each ends a week after
@@ -33,6 +35,7 @@ CYCLE = "Autumn reviews Tern"
 PEER_WORDS = "Keep pairing on the hard bugs, Alice"
 UPWARD_WORDS = "Keep shielding the team from churn"
 ALICE_PLANS = "Finish the Kestrel migration"
+CALIBRATION_REASON = "The search launch was shared with Bob"
 PHASES = [
     "Self-assessment",
     "Peer nomination and approval",
@@ -140,7 +143,28 @@ def manager_writes_the_review(page: Page) -> None:
 
 
 def calibrators_settle_the_rating(page: Page) -> None:
-    """CALIBRATION_STEPS"""
+    """HR (a calibrator of the whole cycle) questions the proposal, then changes it with a
+    reason (a change without one is refused); alice moves in the 9-box."""
+    page.goto("/reviews/cycles/")
+    page.get_by_role("link", name=CYCLE).click()
+    page.get_by_role("link", name="Calibration", exact=True).click()
+    review = CycleParticipant.objects.get(cycle__name=CYCLE, person__email="alice@example.com")
+    assert "Alice Report" in page.locator('[data-box="high-3"]').inner_text()
+    row = page.locator(f"#review-{review.pk}")
+    row.get_by_label("Question").check()
+    row.get_by_label("Comment (optional)").fill("Was the search page hers alone?")
+    row.get_by_role("button", name="Save reaction").click()
+    page.get_by_text("Reaction saved.").wait_for()
+    row = page.locator(f"#review-{review.pk}")
+    row.get_by_label("Final rating").select_option("3")
+    row.get_by_role("button", name="Change rating").click()
+    page.locator(f"#review-{review.pk} .errorlist").wait_for()
+    row = page.locator(f"#review-{review.pk}")
+    row.get_by_label("Final rating").select_option("3")
+    row.get_by_label("Reason (the manager reads it)").fill(CALIBRATION_REASON)
+    row.get_by_role("button", name="Change rating").click()
+    page.get_by_text("Rating changed.").wait_for()
+    assert "Alice Report" in page.locator('[data-box="moderate-3"]').inner_text()
 
 
 def open_alices_review(page: Page) -> None:
@@ -151,7 +175,8 @@ def open_alices_review(page: Page) -> None:
 def manager_sees_the_outcome_and_shares(page: Page) -> None:
     open_alices_review(page)
     main = page.locator("main")
-    # FINAL_RATING_SEEN
+    outcome = page.locator("#outcome").inner_text()
+    assert "3 · Meets expectations" in outcome and CALIBRATION_REASON in outcome
     meeting = date.today() + timedelta(days=3)
     page.get_by_label("Meeting time (optional, your time zone)").fill(f"{meeting}T10:30")
     page.get_by_label("Length (minutes)").fill("45")
@@ -159,14 +184,14 @@ def manager_sees_the_outcome_and_shares(page: Page) -> None:
     page.get_by_text("Shared with Alice Report: they will get an e-mail.").wait_for()
     assert "45 minutes" in page.locator("#shared-status").inner_text()
     assert page.get_by_role("link", name="Add the meeting to your calendar (.ics)").is_visible()
-    assert "Exceeds expectations" in main.inner_text()
+    assert "Proposed by the manager" in main.inner_text()
 
 
 def alice_acknowledges(page: Page) -> None:
     """At 390 px: alice reads her shared review, acknowledges it, downloads the PDF."""
     open_reviews(page)
     page.get_by_role("link", name=f"{CYCLE}: self-assessment").click()
-    page.locator("#final-rating").wait_for()
+    assert CALIBRATION_REASON in page.locator("#outcome").inner_text()
     page.get_by_label("Comment (optional)").fill("Thanks, a fair summary.")
     page.get_by_role("button", name="Acknowledge").click()
     page.get_by_text("Acknowledged: your manager will see it.").wait_for()

@@ -50,7 +50,7 @@ def test_the_manager_shares_with_a_meeting_and_the_person_acknowledges(
             submitted_at=timezone.now() - timedelta(days=10),
         )
     CycleParticipant.objects.filter(pk=review.pk).update(
-        final_rating=4, final_reason="Led the move"
+        proposed_rating=3, final_rating=4, final_reason="Led the move"
     )
     page = desktop_page
     login(page, "manager@example.com")
@@ -67,7 +67,7 @@ def test_the_manager_shares_with_a_meeting_and_the_person_acknowledges(
 
     login(page, "alice@example.com")
     page.goto(f"/reviews/{review.pk}/")
-    assert "Led the move" in page.locator("#final-rating").inner_text()
+    assert "Led the move" in page.locator("#outcome").inner_text()
     page.get_by_label("Comment (optional)").fill("Thanks, a fair summary.")
     page.get_by_role("button", name="Acknowledge").click()
     page.get_by_text("Acknowledged: your manager will see it.").wait_for()
