@@ -276,10 +276,10 @@ def test_manager_shares_on_the_page_and_the_person_acknowledges(
     manager, alice = cast.client(cast.manager), cast.client(cast.alice)
     page = manager.get(url).content.decode()
     assert "Share with Alice Report" in page and "disabled" not in page.split("Share with")[0][-80:]
-    assert "Final rating:" in page and REASON in page
+    assert "Final, after calibration" in page and REASON in page
     before = alice.get(url).content.decode()
     assert "has not shared this review with you yet" in before
-    assert REASON not in before and "Final rating:" not in before
+    assert REASON not in before and "Final, after calibration" not in before
     assert alice.get(reverse("reviews:pdf", args=[review.pk])).status_code == 404
 
     shared = manager.post(
@@ -297,7 +297,7 @@ def test_manager_shares_on_the_page_and_the_person_acknowledges(
     assert "already shared" in again.content.decode()
 
     after = alice.get(url).content.decode()
-    assert "Final rating:" in after and REASON in after and "Acknowledge" in after
+    assert "Final, after calibration" in after and REASON in after and "Acknowledge" in after
     assert reverse("reviews:meeting", args=[review.pk]) in after
     alice.post(reverse("reviews:acknowledge", args=[review.pk]), {"comment": "Fair <b>Plover</b>"})
     seen = manager.get(url).content.decode()
