@@ -1129,8 +1129,9 @@ def _open_for_nomination(participant: CycleParticipant, now: datetime) -> None:
 def _peer_problems(
     participant: CycleParticipant, ids: Sequence[int], field_name: str
 ) -> dict[str, str]:
-    """Each id that cannot be a peer: unknown or gone, the person themself, or already
-    their upward reviewer."""
+    """Each id that cannot be a peer: unknown or gone, the person themself, their manager
+    at the launch (who reads the peer aggregate, and could subtract their own answer from
+    it), or already their upward reviewer."""
     usable = set(
         Person.objects.filter(pk__in=set(ids))
         .exclude(status=Person.Status.LEFT)
@@ -1148,6 +1149,10 @@ def _peer_problems(
             errors[at] = _("No one in the organisation has id %(id)s.") % {"id": person_id}
         elif person_id == participant.person_id:
             errors[at] = _("Nobody reviews themself as a peer.")
+        elif person_id == participant.manager_id:
+            errors[at] = _(
+                "Their manager reads the peer answers combined, so cannot be one of the peers."
+            )
         elif person_id in upward:
             errors[at] = _("This person already reviews them as a direct report.")
         elif person_id in ids[:index]:

@@ -242,3 +242,22 @@ def test_the_api_shows_a_decline_reason_to_the_manager_only(cast: Cast, cycle: R
     assert cast.client(cast.alice).get(url).json()["peers"][0]["decline_reason"] is None
     gone = cast.client(cast.bob).get(f"/api/v1/review-requests/{request['id']}/answers")
     assert gone.status_code == 404
+
+
+def test_the_manager_cannot_be_a_peer_since_they_read_the_peer_aggregate(
+    cast: Cast, cycle: ReviewCycle
+) -> None:
+    """Were the manager one of three peers, the aggregate they read minus their own answer
+    would leave two people's ratings: the threshold would be two, not three."""
+    alice = cycle.participants.get(person=cast.alice)
+    with pytest.raises(ValidationError) as nominated:
+        services.peer_nominate(
+            viewer=cast.viewer(cast.alice), participant=alice, reviewer_ids=[cast.manager.pk]
+        )
+    assert "manager" in nominated.value.message_dict["reviewer_ids.0"][0]
+    with pytest.raises(ValidationError) as added:
+        services.peer_decide(
+            viewer=cast.viewer(cast.manager), participant=alice, add=[cast.manager.pk]
+        )
+    assert "manager" in added.value.message_dict["add.0"][0]
+    assert statuses(cycle, cast) == {}
