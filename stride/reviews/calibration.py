@@ -529,7 +529,9 @@ class Outcome:
 def outcome_for(participant: CycleParticipant, relationship: str) -> Outcome | None:
     """The proposal, the final rating and the reason, for the manager at the launch (from
     their submitted proposal on) and for the person once the review is shared; None for
-    anyone else or before the manager submits. No query: it reads the participant in hand."""
+    anyone else or before the manager submits. The person never sees the potential (a
+    talent-planning judgement for managers and calibrators). No query: it reads the
+    participant in hand."""
     if participant.proposed_rating is None or participant.final_rating is None:
         return None  # no proposal, or the manager's still a draft
     if relationship == "self" and participant.shared_at is None:
@@ -543,6 +545,11 @@ def outcome_for(participant: CycleParticipant, relationship: str) -> Outcome | N
         final_potential=_final(participant.final_potential, participant.potential),
         reason="",
     )
+    if relationship == "self":
+        # Compare ratings only, so a change of potential alone shows no reason either.
+        outcome = Outcome(
+            **{**outcome.__dict__, "proposed_potential": None, "final_potential": None}
+        )
     if outcome.changed:
         return Outcome(**{**outcome.__dict__, "reason": participant.final_reason})
     return outcome

@@ -81,6 +81,8 @@ def calibration_change(
     from_potential = (
         locked.final_potential if locked.final_potential is not None else locked.potential
     )
+    if potential is not None and not participant.cycle.template_version.asks_potential:
+        raise ValidationError({"potential": _("This cycle's template does not ask for potential.")})
     to_potential = potential if potential is not None else from_potential
     if (rating, to_potential) == (from_rating, from_potential):
         raise ValidationError(

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from stride.access.viewer import Viewer
 from stride.reviews import anonymity
-from stride.reviews.models import CycleParticipant, Relationship, ReviewCycle
+from stride.reviews.models import CycleParticipant, Relationship
 from stride.reviews.selectors import (
     COUNTERPART,
     QuestionRow,
@@ -68,15 +68,16 @@ def _answered(rows: list[QuestionRow]) -> list[dict[str, Any]]:
 
 
 def _overall(participant: CycleParticipant, relationship: str) -> dict[str, Any]:
-    """The overall rating and sign-off: ratings and the reason only to the manager until
-    the review is shared or the cycle closed."""
-    revealed = (
-        relationship == Relationship.MANAGER
-        or participant.shared_at is not None
-        or participant.cycle.status == ReviewCycle.Status.CLOSED
-    )
-    rated = ["proposed_rating", "potential", "final_rating", "final_potential", "final_reason"]
+    """The overall rating and sign-off. The manager (at the launch) sees their proposal and
+    calibration's outcome; the person sees the ratings and the reason once the review is
+    shared with them (as the review page and the PDF do), and never the potential: it is a
+    talent-planning judgement for managers and calibrators."""
+    is_manager = relationship == Relationship.MANAGER
+    revealed = is_manager or participant.shared_at is not None
+    rated = ["proposed_rating", "final_rating", "final_reason"]
     out: dict[str, Any] = {name: getattr(participant, name) if revealed else None for name in rated}
+    out["potential"] = participant.potential if is_manager else None
+    out["final_potential"] = participant.final_potential if is_manager else None
     if revealed and not participant.final_reason:
         out["final_reason"] = None
     out["shared_at"] = participant.shared_at

@@ -491,10 +491,12 @@ def review_packet(
 
     ``goals_shown=False`` leaves the goal results out: reading them may write a named
     audit entry (a private objective), which beside an anonymous reviewer's write would
-    date it to the second — so their writes do not read them (``writing_packet``)."""
+    date it to the second. A peer or upward reviewer never reads them, on their page or
+    when they write (``writing_packet``): goal results are the person's and manager's."""
     participant = role.participant
     cycle = participant.cycle
     relationship = role.relationship
+    goals_shown = goals_shown and Relationship(relationship) not in ANONYMOUS
     # A peer or upward reviewer sees their own answers only.
     counterpart = COUNTERPART.get(Relationship(relationship))
     if counterpart is None:

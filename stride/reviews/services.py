@@ -852,14 +852,12 @@ def _audit_answers(
     viewer: Viewer, response: ReviewResponse, verb: str, changes: dict[str, Any]
 ) -> None:
     """Audit a write of answers; a peer's or report's names no author and no response
-    (whose row knows it): only that the participant's review got an answer written."""
+    (whose row knows it), and says nothing else (not even how many answers): only that
+    the participant's review got an answer written, so two such entries of a day cannot be
+    told apart or put in the order they were written."""
     action = f"review.{response.relationship}.{verb}"
     if response.relationship in ANONYMOUS:
-        audit_anonymous_write(
-            action=action,
-            target=response.participant,
-            changes={k: v for k, v in changes.items() if k != "answers"},
-        )
+        audit_anonymous_write(action=action, target=response.participant, changes={})
     else:
         audit_write(actor=viewer, action=action, target=response, changes=changes)
 

@@ -18,9 +18,10 @@ from stride.testing.reviews import launch_cycle, make_framework, make_template, 
 
 @dataclass
 class History:
-    """Alice's three cycles: an old closed one (final rating 4, competency at 2), one
-    shared with her (proposed 3, competency at 3) and one not yet shared (proposed 5,
-    competency at 1)."""
+    """Alice's three cycles: an old closed one, shared (proposed 3, final rating 4,
+    competency at 2), one shared with her (proposed and final 3, competency at 3) and one
+    not yet shared (proposed and final 5, competency at 1). Alice submitted her
+    self-assessment in the first two."""
 
     closed: CycleParticipant
     shared: CycleParticipant
@@ -80,17 +81,19 @@ def build_history(cast: Cast) -> History:
     open_cycle = growth_cycle(cast, "Review autumn 2026", 10, competency.pk)
 
     closed = manager_rates(closed_cycle, cast.alice, cast.manager, 2)
-    closed.proposed_rating, closed.final_rating = 3, 4
+    manager_rates(closed_cycle, cast.alice, cast.alice, 3, relationship="self")
+    closed.proposed_rating, closed.final_rating, closed.shared_at = 3, 4, timezone.now()
     closed.save()
     closed_cycle.status = ReviewCycle.Status.CLOSED
     closed_cycle.save()
 
     shared = manager_rates(shared_cycle, cast.alice, cast.manager, 3)
-    shared.proposed_rating, shared.shared_at = 3, timezone.now()
+    manager_rates(shared_cycle, cast.alice, cast.alice, 4, relationship="self")
+    shared.proposed_rating, shared.final_rating, shared.shared_at = 3, 3, timezone.now()
     shared.save()
 
     unshared = manager_rates(open_cycle, cast.alice, cast.manager, 1)
-    unshared.proposed_rating = 5
+    unshared.proposed_rating = unshared.final_rating = 5
     unshared.save()
     # A peer's rating of alice is never part of her growth.
     manager_rates(open_cycle, cast.alice, cast.bob, 3, relationship="peer")

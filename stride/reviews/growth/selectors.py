@@ -108,7 +108,9 @@ def visible_participations(viewer: Viewer, access: GrowthAccess) -> QuerySet[Cyc
     if not access.manages:
         seen = Q(manager_id=viewer.person_id) if viewer.person_id is not None else Q(pk__in=[])
         if access.is_self:
-            seen |= Q(shared_at__isnull=False) | Q(cycle__status=ReviewCycle.Status.CLOSED)
+            # The person sees a cycle's outcome once it was shared with them, as on the
+            # review page (a closed cycle whose review was never shared stays hidden).
+            seen |= Q(shared_at__isnull=False)
         qs = qs.filter(seen)
     return (
         qs.select_related("cycle")
@@ -209,6 +211,18 @@ def growth_of(viewer: Viewer, access: GrowthAccess) -> Growth:
             # Only the answers of the manager at the launch (as the review page reads them).
             if response.author_id == managers[response.participant_id]:
                 by_participant[response.participant_id] = response
+        if access.is_self and not access.manages:
+            # The review page's mutual rule: the person reads the manager's answers only
+            # once their own self-assessment is submitted too.
+            submitted = set(
+                ReviewResponse.objects.filter(
+                    participant_id__in=managers,
+                    relationship=Relationship.SELF,
+                    author=access.person,
+                    submitted_at__isnull=False,
+                ).values_list("participant_id", flat=True)
+            )
+            by_participant = {k: v for k, v in by_participant.items() if k in submitted}
         versions = {p.cycle.template_version_id for p in participations}
         for question in (
             TemplateQuestion.objects.filter(
@@ -253,7 +267,9 @@ def growth_of(viewer: Viewer, access: GrowthAccess) -> Growth:
                 participant=p,
                 cycle=p.cycle,
                 on=getattr(p, "cycle_end", None) or timezone.localdate(),
-                overall=p.final_rating or p.proposed_rating,
+                # Set when the manager submits their proposal, then by calibration: a
+                # draft proposal is never shown.
+                overall=p.final_rating,
                 overall_final=p.final_rating is not None,
                 goal_achievement=achievement,
                 goal_count=count,

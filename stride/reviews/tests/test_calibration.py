@@ -218,6 +218,19 @@ def test_a_change_that_changes_nothing_is_refused(cast: Cast, cycle: ReviewCycle
     assert not RatingChange.objects.exists()
 
 
+def test_potential_is_not_set_where_the_template_does_not_ask_for_it(
+    cast: Cast, cycle: ReviewCycle
+) -> None:
+    cycle.template_version.asks_potential = False
+    cycle.template_version.save()
+    with pytest.raises(ValidationError) as refused:
+        change(cast, cycle, cast.alice, rating=4, potential=3)
+    assert "potential" in refused.value.message_dict
+    assert not RatingChange.objects.exists()
+    change(cast, cycle, cast.alice, rating=4)
+    assert review_of(cycle, cast.alice).final_rating == 4
+
+
 def test_a_shared_review_or_a_closed_cycle_no_longer_changes(
     cast: Cast, cycle: ReviewCycle
 ) -> None:

@@ -47,14 +47,30 @@ def growth_as(cast: Cast, who: Any, person: Any = None) -> selectors.Growth:
 # --- who sees which cycle ----------------------------------------------------------------
 
 
-def test_the_person_sees_a_cycle_only_once_shared_or_closed(cast: Cast) -> None:
-    build_history(cast)
+def test_the_person_sees_a_cycle_only_once_shared(cast: Cast) -> None:
+    history = build_history(cast)
     growth = growth_as(cast, cast.alice)
     assert names(growth) == ["Review 2025", "Review spring 2026"]
-    assert [p.overall for p in growth.points] == [4, 3]  # final, else the proposal
-    assert [p.overall_final for p in growth.points] == [True, False]
+    assert [p.overall for p in growth.points] == [4, 3]
     assert [[c.rating for c in p.competencies] for p in growth.points] == [[2], [3]]
     assert {c.expected for p in growth.points for c in p.competencies} == {2}
+    # A closed cycle whose review was never shared stays hidden, as on the review page.
+    CycleParticipant.objects.filter(pk=history.closed.pk).update(shared_at=None)
+    assert names(growth_as(cast, cast.alice)) == ["Review spring 2026"]
+
+
+def test_the_person_reads_the_managers_ratings_only_after_submitting_their_own(
+    cast: Cast,
+) -> None:
+    """The review page's mutual rule holds on the growth graph too."""
+    history = build_history(cast)
+    ReviewResponse.objects.filter(participant=history.shared, relationship="self").update(
+        submitted_at=None
+    )
+    growth = growth_as(cast, cast.alice)
+    assert [[c.rating for c in p.competencies] for p in growth.points] == [[2], [None]]
+    # Their manager still reads them.
+    assert [c.rating for c in growth_as(cast, cast.manager).points[1].competencies] == [3]
 
 
 def test_current_managers_see_every_launched_cycle(cast: Cast) -> None:

@@ -96,7 +96,13 @@ def test_the_packet_follows_the_mutual_rule_and_shows_ratings_once_shared(
     )
 
     CycleParticipant.objects.filter(pk=alice.pk).update(shared_at="2026-11-25T12:00:00Z")
-    assert get(cast, cast.alice, url)["overall"]["proposed_rating"] == 4
+    overall = get(cast, cast.alice, url)["overall"]
+    assert (overall["proposed_rating"], overall["final_rating"]) == (4, 4)
+    # Potential is for managers and calibrators: never shown to the person.
+    assert (overall["potential"], overall["final_potential"]) == (None, None)
+    assert get(cast, cast.manager, url)["overall"]["final_potential"] == 2
+    page = cast.client(cast.alice).get(f"/reviews/{alice.pk}/").content.decode()
+    assert "Exceeds expectations" in page and "High" not in page and "Moderate" not in page
 
 
 def test_nobody_else_reads_a_packet(cast: Cast, cycle: ReviewCycle) -> None:
