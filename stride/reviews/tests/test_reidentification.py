@@ -38,7 +38,13 @@ from stride.reviews.models import (
 )
 from stride.testing import Cast, Clock
 from stride.testing.builders import add_reports, make_objective
-from stride.testing.reviews import launch_cycle, make_template, rating, text
+from stride.testing.reviews import (
+    launch_cycle,
+    make_template,
+    rating,
+    submit_self_assessment,
+    text,
+)
 
 pytestmark = pytest.mark.clock
 
@@ -622,22 +628,6 @@ def test_an_answer_cannot_be_edited_after_the_others_to_see_the_aggregate_move(
 # --- subtraction across time and "no value" vs "any" in the analytics ----------------------
 
 
-def self_assess(cast: Cast, cycle: ReviewCycle, who: Person, score: int) -> None:
-    """``who`` rates themself on every self-assessment question and submits."""
-    participant = cycle.participants.get(person=who)
-    viewer = cast.viewer(who)
-    services.review_draft_save(
-        viewer=viewer,
-        participant=participant,
-        relationship="self",
-        answers=[
-            {"question_id": q.pk, "rating": score}
-            for q in selectors.answering_questions(cycle.template_version_id, "self")
-        ],
-    )
-    services.review_submit(viewer=viewer, participant=participant, relationship="self")
-
-
 FILTER_SETS: list[dict[str, Any]] = [
     {},
     {"relationship": "peer"},
@@ -690,13 +680,13 @@ def test_a_self_assessment_reopened_for_one_person_changes_no_published_cell(
     cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel], clock: Clock
 ) -> None:
     for who in (cast.alice, cast.bob, cast.manager):
-        self_assess(cast, cycle, who, 4)
+        submit_self_assessment(cast, cycle, who)
     clock.move_to(ANALYTICS_PUBLISHED)
     before = every_cell(cast, cycle, levels)
     mine = analytics(cast, cycle, relationship="self")
-    assert mine["respondents"] == 3 and mine["questions"][0]["mean"] == 4.0
+    assert mine["respondents"] == 3 and mine["questions"][0]["mean"] == 3.0
     # HR reopens the self-assessment for skip alone, who answers now: were it counted,
-    # the cell would move by exactly skip's answer.
+    # the cell would move by exactly skip's answer (one more respondent).
     skip = cycle.participants.get(person=cast.skip)
     services.phase_reopen(
         viewer=cast.viewer(cast.hr),
@@ -704,7 +694,7 @@ def test_a_self_assessment_reopened_for_one_person_changes_no_published_cell(
         phase="self_assessment",
         until=ANALYTICS_PUBLISHED.date() + timedelta(days=7),
     )
-    self_assess(cast, cycle, cast.skip, 1)
+    submit_self_assessment(cast, cycle, cast.skip)
     assert ReviewResponse.objects.filter(participant=skip, submitted_at__isnull=False).exists()
     assert every_cell(cast, cycle, levels) == before
 
