@@ -5,7 +5,10 @@ A *record* is one answer (a submitted review) with the respondent who gave it an
 values on some dimensions (the reviewed person's team and job level, the relationship).
 A *cell* is a filter combination: each dimension fixed to a value or left open (``ANY``);
 its records are those matching the filter, its respondents the distinct people who gave
-them. A cell is shown only when
+them. A record's value is never None (that is ``ANY``): a missing value needs a value of
+its own, or the record would sit in a parent cell and in none of its children, and the
+parent minus the children would single it out. ``decide`` refuses None. A cell is shown
+only when
 
 1. it has at least ``k`` respondents;
 2. no two shown cells can be subtracted to isolate fewer than ``k`` people: when one
@@ -105,7 +108,16 @@ def decide(
     cells: dict[Key, _Cell] = {}
     record_keys: list[list[Key]] = []
     for index, record in enumerate(records):
-        keys = list(_keys_of([record.values[d] for d in dims], must))
+        values = [record.values[d] for d in dims]
+        if any(v is ANY for v in values):
+            # None is ``ANY``: such a record would sit in its parent cells but in no child,
+            # so the parent minus its shown children would single it out.
+            missing = [d for d, v in zip(dims, values, strict=True) if v is ANY]
+            raise ValueError(
+                f"record {index} has None for {', '.join(missing)}: None means 'any' in a "
+                "cell, so give a missing value a value of its own (such as 'none')"
+            )
+        keys = list(_keys_of(values, must))
         record_keys.append(keys)
         for key in keys:
             cell = cells.get(key)

@@ -13,7 +13,11 @@
   once their review is shared (or the cycle is closed). Nobody else — HR admins included,
   who run cycles and are not party to a review; a reviewer sees only their own answers.
 - **Cycle analytics** (HR) pass every cell of every filter combination through
-  ``stride.lib.suppression``, so no two answers subtract to fewer than ``k`` people.
+  ``stride.lib.suppression``, so no two answers subtract to fewer than ``k`` people. And
+  since a cell can also be compared with itself at another time, nothing is published
+  before every answering phase has ended everywhere (or the cycle is closed), only answers
+  submitted by the end of their own phase count (whatever HR reopened), and the job level
+  is the one snapshot at the launch: once published, no cell ever changes.
 
 Every number here is computed in a fixed number of queries whatever the number of
 respondents or participants.
@@ -28,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from stride.access.audit import audit_reads, target_of
 from stride.access.viewer import Viewer
@@ -38,7 +42,6 @@ from stride.reviews.models import (
     CycleParticipant,
     CyclePhase,
     JobLevel,
-    PersonJobLevel,
     Phase,
     QuestionKind,
     Relationship,
@@ -46,7 +49,7 @@ from stride.reviews.models import (
     ReviewResponse,
     TemplateQuestion,
 )
-from stride.reviews.selectors import ANONYMOUS, answering_questions, cycle_for_viewer, teams_for
+from stride.reviews.selectors import answering_questions, cycle_for_viewer, teams_for
 
 #: The anonymous relationships in the order a review shows them.
 AGGREGATED = (Relationship.PEER, Relationship.UPWARD)
@@ -69,9 +72,9 @@ def threshold() -> int:
     return max(int(settings.REVIEW_ANONYMITY_THRESHOLD), settings.REVIEW_ANONYMITY_MINIMUM)
 
 
-def peer_phase_closes_at(phase: CyclePhase | None) -> datetime | None:
-    """When the peer and upward reviews phase has ended for everyone in the cycle: the end
-    of its last day in the westernmost time zone. Answers count only if submitted before."""
+def phase_closes_at(phase: CyclePhase | None) -> datetime | None:
+    """When ``phase`` has ended for everyone in the cycle: the end of its last day in the
+    westernmost time zone. Answers given in it count only if submitted before."""
     if phase is None:
         return None
     end = datetime.combine(phase.ends_on + timedelta(days=1), time.min, tzinfo=UTC)
@@ -83,7 +86,7 @@ def results_final(cycle: ReviewCycle, phase: CyclePhase | None, *, now: datetime
     ended everywhere. Before that nothing computed over them is shown to anyone."""
     if cycle.status == ReviewCycle.Status.CLOSED:
         return True
-    closes = peer_phase_closes_at(phase)
+    closes = phase_closes_at(phase)
     return closes is not None and now >= closes
 
 
@@ -220,7 +223,7 @@ def aggregates_for(viewer: Viewer, participant: CycleParticipant, *, now: dateti
         return Aggregates(visible=False, sections=[], threshold=k)
     # Only the answers: no author, no time leaves the database.
     rows = list(
-        counted_responses([participant.pk], peer_phase_closes_at(phase))
+        counted_responses([participant.pk], phase_closes_at(phase))
         .order_by("relationship")
         .values_list("relationship", "author_id", "answers")
     )
@@ -283,11 +286,26 @@ class QuestionMean:
 class Analytics:
     cycle: ReviewCycle
     filters: AnalyticsFilters
-    final: bool  # False: peer and upward answers not final yet, so none are counted
+    final: bool  # False: not published yet, so no figure at all (see ``published_at``)
+    published_at: datetime | None  # when every answering phase has ended everywhere
     suppressed: bool
     respondents: int | None  # None when suppressed
     questions: list[QuestionMean]
     threshold: int
+
+
+#: The phase in which each relationship answers: its answers count if submitted by the
+#: phase's cycle-wide end (``phase_closes_at``), whatever HR reopened for one person.
+ANSWERED_IN = {
+    Relationship.SELF: Phase.SELF_ASSESSMENT,
+    Relationship.PEER: Phase.PEER_REVIEWS,
+    Relationship.UPWARD: Phase.PEER_REVIEWS,
+    Relationship.MANAGER: Phase.MANAGER_REVIEW,
+}
+#: A person reviewed without a team or a job level: a value of its own, never ``None``
+#: (which is suppression's "any", see ``stride.lib.suppression``). No filter offers it,
+#: but its records take part in every decision like any other value's.
+NONE = "none"
 
 
 def _cell(filters: AnalyticsFilters) -> dict[str, Any]:
@@ -298,49 +316,78 @@ def _cell(filters: AnalyticsFilters) -> dict[str, Any]:
     }
 
 
+def analytics_published_at(cycle: ReviewCycle) -> datetime | None:
+    """When a cycle's analytics are published: once every answering phase has ended
+    everywhere (None when one is missing, so only closing the cycle publishes them)."""
+    closes = [
+        phase_closes_at(next((p for p in cycle.phases.all() if p.kind == kind), None))
+        for kind in set(ANSWERED_IN.values())
+    ]
+    if any(c is None for c in closes):
+        return None
+    return max(c for c in closes if c is not None)
+
+
 def cycle_analytics(
     viewer: Viewer, cycle_id: int, filters: AnalyticsFilters, *, now: datetime
 ) -> Analytics:
     """HR's view of a cycle's ratings: for the filtered cell (team and job level of the
-    person reviewed, relationship of who answered), the respondents and the mean rating of
-    each scored question — each cell decided by ``stride.lib.suppression`` over every
-    filter combination at once. Peer and upward answers count once final (see
-    ``results_final``); self and manager answers once submitted. Five queries, whatever
-    the cycle's size."""
+    person reviewed at the launch, relationship of who answered), the respondents and the
+    mean rating of each scored question — each cell decided by ``stride.lib.suppression``
+    over every filter combination at once.
+
+    Published only once every answering phase has ended everywhere, or the cycle is
+    closed; and then each answer counts only if submitted by the end of its own phase. So
+    a published cell never changes: no late answer, reopened phase or moved job level can
+    be told apart by comparing it before and after. Four queries, whatever the cycle's
+    size."""
     cycle = cycle_for_viewer(viewer, cycle_id)  # HR only, 404 otherwise
     k = threshold()
-    phase = next((p for p in cycle.phases.all() if p.kind == Phase.PEER_REVIEWS), None)
-    final = results_final(cycle, phase, now=now)
-    closes = peer_phase_closes_at(phase)
-    responses = ReviewResponse.objects.filter(participant__cycle=cycle, submitted_at__isnull=False)
+    published_at = analytics_published_at(cycle)
+    final = cycle.status == ReviewCycle.Status.CLOSED or (
+        cycle.status != ReviewCycle.Status.DRAFT
+        and published_at is not None
+        and now >= published_at
+    )
     if not final:
-        responses = responses.exclude(relationship__in=list(ANONYMOUS))
-    elif closes is not None:
-        responses = responses.exclude(relationship__in=list(ANONYMOUS), submitted_at__gte=closes)
-    rows = list(
-        responses.values_list(
-            "relationship", "author_id", "answers", "participant__team_id", "participant__person_id"
+        return Analytics(
+            cycle=cycle,
+            filters=filters,
+            final=False,
+            published_at=published_at,
+            suppressed=True,
+            respondents=None,
+            questions=[],
+            threshold=k,
         )
-    )
-    levels = dict(
-        PersonJobLevel.objects.filter(
-            person_id__in=CycleParticipant.objects.filter(cycle=cycle).values("person_id")
-        ).values_list("person_id", "level_id")
-    )
+    on_time = Q()
+    for rel, kind in ANSWERED_IN.items():
+        closes = phase_closes_at(next((p for p in cycle.phases.all() if p.kind == kind), None))
+        on_time |= Q(relationship=rel) & (Q(submitted_at__lt=closes) if closes else Q())
+    rows = [
+        (rel, author, answers, NONE if team is None else team, NONE if level is None else level)
+        for rel, author, answers, team, level in ReviewResponse.objects.filter(
+            on_time, participant__cycle=cycle, submitted_at__isnull=False
+        ).values_list(
+            "relationship",
+            "author_id",
+            "answers",
+            "participant__team_id",
+            "participant__job_level_id",
+        )
+    ]
     records = [
-        suppression.Record(
-            author, {"team": team, "job_level": levels.get(person), "relationship": rel}
-        )
-        for rel, author, _answers, team, person in rows
+        suppression.Record(author, {"team": team, "job_level": level, "relationship": rel})
+        for rel, author, _answers, team, level in rows
     ]
     decision = suppression.decide(records, DIMENSIONS, k)
     wanted = _cell(filters)
     shown = decision.is_shown(wanted)
     matching = [
         (rel, answers)
-        for (rel, _author, answers, team, person) in rows
+        for (rel, _author, answers, team, level) in rows
         if (filters.team_id is None or team == filters.team_id)
-        and (filters.job_level_id is None or levels.get(person) == filters.job_level_id)
+        and (filters.job_level_id is None or level == filters.job_level_id)
         and (filters.relationship is None or rel == filters.relationship)
     ]
     questions = [
@@ -371,6 +418,7 @@ def cycle_analytics(
         cycle=cycle,
         filters=filters,
         final=final,
+        published_at=published_at,
         suppressed=not shown,
         respondents=decision.count(wanted),
         questions=out,

@@ -212,11 +212,20 @@ class AnalyticsOut(Schema):
     relationship: str | None
     threshold: int = Field(description="The fewest respondents a figure may stand for.")
     final: bool = Field(
-        description="Whether peer and upward answers count yet (once their phase ended)."
+        description="Whether the analytics are published: every answering phase "
+        "(self-assessment, peer and upward reviews, manager review) has ended everywhere, "
+        "or the cycle is closed. False: not available yet — no figure at all "
+        "(suppressed true, respondents null, questions empty); see published_at."
+    )
+    published_at: datetime | None = Field(
+        description="When every answering phase has ended everywhere (the end of its last "
+        "day at UTC−12), so the analytics are published; null when the cycle lacks one of "
+        "those phases (then only closing the cycle publishes them)."
     )
     suppressed: bool = Field(
-        description="True: this combination could single out fewer than the threshold, "
-        "alone or subtracted from another, so no figure is given."
+        description="True: no figure is given — not published yet (final false), or this "
+        "combination could single out fewer than the threshold, alone or subtracted "
+        "from another."
     )
     respondents: int | None = Field(description="Null when suppressed.")
     questions: list[QuestionMeanOut]
@@ -230,7 +239,10 @@ class AnalyticsOut(Schema):
 def cycle_analytics(
     request: HttpRequest, cycle_id: Id, filters: Query[AnalyticsQuery]
 ) -> dict[str, Any]:
-    """Every figure passes small-cell suppression over all filter combinations at once."""
+    """Every figure passes small-cell suppression over all filter combinations at once.
+    Before every answering phase has ended everywhere (and the cycle is not closed) this
+    answers 200 with `final: false`, `published_at` and no figure: the analytics are not
+    published yet, so no cell can be compared before and after a later answer."""
     result = anonymity.cycle_analytics(
         _viewer(request),
         cycle_id,
@@ -242,6 +254,7 @@ def cycle_analytics(
         **filters.dict(),
         "threshold": result.threshold,
         "final": result.final,
+        "published_at": result.published_at,
         "suppressed": result.suppressed,
         "respondents": result.respondents,
         "questions": [q.__dict__ for q in result.questions],

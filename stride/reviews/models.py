@@ -296,8 +296,8 @@ class CyclePhase(models.Model):
 
 
 class CycleParticipant(models.Model):
-    """A person reviewed in a launched cycle, with their manager and team as they were
-    at the launch."""
+    """A person reviewed in a launched cycle, with their manager, team and job level as
+    they were at the launch."""
 
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
@@ -306,6 +306,11 @@ class CycleParticipant(models.Model):
     )
     team = models.ForeignKey(
         "org.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The job level at the launch: analytics break answers down by it, and a level read
+    # live could be moved for one person to subtract their answers from a published cell.
+    job_level = models.ForeignKey(
+        JobLevel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The manager's proposal, written with their review and fixed when they submit it.
     proposed_rating = models.PositiveSmallIntegerField(

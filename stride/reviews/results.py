@@ -72,7 +72,8 @@ def cycle_results(viewer: Viewer, cycle: ReviewCycle) -> Iterator[list[Any]]:
         .annotate(
             self_at=_submitted_at(Relationship.SELF),
             manager_at=_submitted_at(Relationship.MANAGER),
-            job_level=Subquery(
+            # The level now (the launch's snapshot is ``CycleParticipant.job_level``).
+            current_level=Subquery(
                 PersonJobLevel.objects.filter(person_id=OuterRef("person_id")).values(
                     "level__name"
                 )[:1]
@@ -84,7 +85,7 @@ def cycle_results(viewer: Viewer, cycle: ReviewCycle) -> Iterator[list[Any]]:
             "person__email",
             "team__name",
             "manager__name",
-            "job_level",
+            "current_level",
             "self_at",
             "manager_at",
             "proposed_rating",

@@ -706,12 +706,17 @@ def cycle_create(
 @transaction.atomic
 def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
     """Launch: fix the template's latest version and snapshot the people who match the
-    filter now (with their manager and team). Neither changes afterwards."""
+    filter now (with their manager, team and job level). Neither changes afterwards."""
     require_hr(viewer)
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status != ReviewCycle.Status.DRAFT:
         raise ValidationError({"status": _("This cycle has already been launched.")})
-    people = list(cycle_candidates(cycle).values_list("pk", "manager_id", "team_id"))
+    # One query: the job level comes along through the (reverse one-to-one) assignment.
+    people = list(
+        cycle_candidates(cycle).values_list(
+            "pk", "manager_id", "team_id", "job_level_assignment__level_id"
+        )
+    )
     if not people:
         raise ValidationError({"team_ids": _("Nobody matches this cycle's filter.")})
     cycle.template_version = _latest(cycle.template_version.template)
@@ -720,8 +725,10 @@ def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
     cycle.save(update_fields=["template_version", "status", "launched_at"])
     CycleParticipant.objects.bulk_create(
         [
-            CycleParticipant(cycle=cycle, person_id=pk, manager_id=manager, team_id=team)
-            for pk, manager, team in people
+            CycleParticipant(
+                cycle=cycle, person_id=pk, manager_id=manager, team_id=team, job_level_id=level
+            )
+            for pk, manager, team, level in people
         ],
         batch_size=1000,
     )

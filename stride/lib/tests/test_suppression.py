@@ -14,7 +14,7 @@ from stride.lib.suppression import Record, decide
 DIMS = ["team", "level", "rel"]
 
 
-def rec(respondent: Hashable, team: str, level: int = 1, rel: str = "peer") -> Record:
+def rec(respondent: Hashable, team: str, level: int | str = 1, rel: str = "peer") -> Record:
     return Record(respondent, {"team": team, "level": level, "rel": rel})
 
 
@@ -109,3 +109,19 @@ def test_ten_thousand_people_are_decided_in_seconds() -> None:
     started = time.perf_counter()
     decide(records, DIMS, 3)
     assert time.perf_counter() - started < 20  # about 1.5 s on one core
+
+
+def test_a_record_without_a_value_is_refused_since_none_means_any() -> None:
+    # Seven people: three at level 1, three at level 2, one without a level. Were None
+    # accepted, the last would sit in the whole but in no level's cell, both levels would
+    # be shown, and 7 − 3 − 3 would single them out.
+    records = [rec(p, "x", 1) for p in "abc"] + [rec(p, "x", 2) for p in "def"]
+    lone = Record("g", {"team": "x", "level": None, "rel": "peer"})
+    with pytest.raises(ValueError, match=r"None for level.*own"):
+        decide([*records, lone], DIMS, 3)
+    # With a value of its own the lone record is a (suppressed) child of the whole, so
+    # one more level is suppressed with it.
+    named = decide([*records, rec("g", "x", "none")], DIMS, 3)
+    assert named.is_shown({}) and named.count({}) == 7
+    assert not named.is_shown({"level": "none"})
+    assert not (named.is_shown({"level": 1}) and named.is_shown({"level": 2}))

@@ -38,7 +38,13 @@ from stride.reviews.models import (
 )
 from stride.testing import Cast, Clock
 from stride.testing.builders import add_reports, make_objective
-from stride.testing.reviews import launch_cycle, make_template, rating, text
+from stride.testing.reviews import (
+    launch_cycle,
+    make_template,
+    rating,
+    submit_self_assessment,
+    text,
+)
 
 pytestmark = pytest.mark.clock
 
@@ -46,12 +52,15 @@ RATED = "How well do they work with others?"
 # When the peer and upward reviews phase (9–15 December, see ``phases_from``) has ended
 # everywhere: the end of 15 December at UTC−12.
 AFTER_PHASE = datetime(2026, 12, 16, 12, 0, tzinfo=UTC)
+# When the last answering phase (the manager review, 16–22 December) has ended everywhere,
+# so the cycle's analytics are published.
+ANALYTICS_PUBLISHED = datetime(2026, 12, 23, 12, 0, tzinfo=UTC)
 # Written in this order; shown sorted by their text.
 WORDS = ["zebra crossing Tern", "Apple pie Wigeon", "mango season Smew", "Kiwi fruit Scaup"]
 
 
 @pytest.fixture
-def cycle(cast: Cast) -> ReviewCycle:
+def cycle(cast: Cast, job_levels: dict[str, JobLevel]) -> ReviewCycle:
     template = make_template(
         cast,
         sections=[
@@ -155,6 +164,7 @@ def test_two_answers_are_suppressed_in_the_page_the_api_and_the_analytics(
     }
     assert not any(w in json.dumps(body) for w in WORDS)
 
+    clock.move_to(ANALYTICS_PUBLISHED)
     for filters in ({}, {"relationship": "peer"}, {"team_id": cast.product.pk}):
         cell = analytics(cast, cycle, **filters)
         assert cell["suppressed"] is True and cell["respondents"] is None, filters
@@ -359,24 +369,32 @@ def test_the_person_sees_their_aggregate_once_shared_and_hr_and_peers_never(
 
 
 @pytest.fixture
-def levels(cast: Cast, cycle: ReviewCycle, peers: list[Person]) -> dict[str, JobLevel]:
-    """Alice and bob at level one, the manager at level two (all in Product). Three peers
-    review alice and bob; one reviews the manager."""
+def job_levels(cast: Cast) -> dict[str, JobLevel]:
+    """Alice and bob at level one, the manager at level two (all in Product), set before
+    the launch (which takes them into the cycle)."""
     one = JobLevel.objects.create(name="One", rank=1)
     two = JobLevel.objects.create(name="Two", rank=2)
     for person, level in ((cast.alice, one), (cast.bob, one), (cast.manager, two)):
         PersonJobLevel.objects.create(person=person, level=level)
+    return {"one": one, "two": two}
+
+
+@pytest.fixture
+def levels(
+    cast: Cast, job_levels: dict[str, JobLevel], cycle: ReviewCycle, peers: list[Person]
+) -> dict[str, JobLevel]:
+    """Three peers review alice and bob (level one); one reviews the manager (level two)."""
     for reviewer, words in zip(peers[:3], WORDS, strict=False):
         answer(cast, cycle, cast.alice, reviewer, 4, words)
         answer(cast, cycle, cast.bob, reviewer, 4, words)
     answer(cast, cycle, cast.manager, peers[3], 1, WORDS[3])
-    return {"one": one, "two": two}
+    return job_levels
 
 
 def test_team_minus_team_and_level_cannot_isolate_one_reviewer(
     cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel], clock: Clock
 ) -> None:
-    clock.move_to(AFTER_PHASE)
+    clock.move_to(ANALYTICS_PUBLISHED)
     team = analytics(cast, cycle, team_id=cast.product.pk, relationship="peer")
     assert team["suppressed"] is False and team["respondents"] == 4
     narrower = analytics(
@@ -393,7 +411,7 @@ def test_team_minus_team_and_level_cannot_isolate_one_reviewer(
 def test_a_level_nested_in_a_team_by_data_is_suppressed_too(
     cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel], clock: Clock
 ) -> None:
-    clock.move_to(AFTER_PHASE)
+    clock.move_to(ANALYTICS_PUBLISHED)
     # Every level-one person is in Product: "level one" is "Product minus level two".
     level = analytics(cast, cycle, job_level_id=levels["one"].pk)
     assert level["suppressed"] is True
@@ -403,7 +421,7 @@ def test_a_level_nested_in_a_team_by_data_is_suppressed_too(
 def test_siblings_cannot_be_subtracted_from_their_parent(
     cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel], clock: Clock
 ) -> None:
-    clock.move_to(AFTER_PHASE)
+    clock.move_to(ANALYTICS_PUBLISHED)
     whole = analytics(cast, cycle, relationship="peer")
     shown_levels = [
         analytics(cast, cycle, relationship="peer", job_level_id=level.pk)
@@ -566,13 +584,13 @@ def test_the_packet_page_and_analytics_cost_the_same_whatever_the_respondents(
         "analytics": (cast.hr, f"/api/v1/review-cycles/{cycle.pk}/analytics?relationship=peer"),
         "analytics page": (cast.hr, reverse("reviews:cycle_analytics", args=[cycle.pk])),
     }
-    clock.move_to(AFTER_PHASE)
+    clock.move_to(ANALYTICS_PUBLISHED)
     few = {name: queries(cast.client(who), url) for name, (who, url) in urls.items()}
     clock.move_to(datetime(2026, 11, 26, 12, tzinfo=UTC))
     for reviewer, words in zip(many[3:], WORDS * 2, strict=False):
         answer(cast, cycle, cast.alice, reviewer, 2, words)
         answer(cast, cycle, cast.bob, reviewer, 2, words)
-    clock.move_to(AFTER_PHASE)
+    clock.move_to(ANALYTICS_PUBLISHED)
     more = {name: queries(cast.client(who), url) for name, (who, url) in urls.items()}
     assert more == few
     body = packet(cast, cast.manager, alice)
@@ -607,3 +625,120 @@ def test_an_answer_cannot_be_edited_after_the_others_to_see_the_aggregate_move(
     assert "can no longer change" in refused.content.decode()
     clock.move_to(AFTER_PHASE)
     assert section(packet(cast, cast.manager, alice), "peer") == shown
+
+
+# --- subtraction across time and "no value" vs "any" in the analytics ----------------------
+
+
+FILTER_SETS: list[dict[str, Any]] = [
+    {},
+    {"relationship": "peer"},
+    {"relationship": "self"},
+    {"team_id": "product"},
+    {"job_level_id": "one"},
+    {"job_level_id": "two"},
+    {"job_level_id": "one", "relationship": "peer"},
+    {"job_level_id": "two", "relationship": "peer"},
+]
+
+
+def every_cell(cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel]) -> list[Any]:
+    ids = {"product": cast.product.pk, "one": levels["one"].pk, "two": levels["two"].pk}
+    return [
+        analytics(cast, cycle, **{k: ids.get(v, v) for k, v in filters.items()})
+        for filters in FILTER_SETS
+    ]
+
+
+def test_analytics_wait_until_every_answering_phase_has_ended_everywhere(
+    cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel], clock: Clock
+) -> None:
+    # Peer and upward reviews have ended, but a manager review could still be submitted
+    # and move a cell HR has already seen: nothing is published yet, and it says why.
+    clock.move_to(AFTER_PHASE)
+    for cell in every_cell(cast, cycle, levels):
+        assert cell["final"] is False and cell["published_at"] == "2026-12-23T12:00:00Z"
+        assert cell["suppressed"] is True and cell["respondents"] is None
+        assert cell["questions"] == []
+    html = cast.client(cast.hr).get(reverse("reviews:cycle_analytics", args=[cycle.pk]))
+    text = html.content.decode()
+    assert "Analytics are not available yet." in text
+    assert "23 December 2026, 12:00 UTC" in text
+    assert "Mean rating per question" not in text and "Suppressed:" not in text
+    clock.move_to(ANALYTICS_PUBLISHED - timedelta(seconds=1))
+    assert analytics(cast, cycle, team_id=cast.product.pk)["final"] is False
+    clock.move_to(ANALYTICS_PUBLISHED)
+    team = analytics(cast, cycle, team_id=cast.product.pk)
+    assert team["final"] is True and team["respondents"] == 4
+    shown = cast.client(cast.hr).get(reverse("reviews:cycle_analytics", args=[cycle.pk]))
+    assert "not available yet" not in shown.content.decode()
+    # Closing the cycle publishes them at once.
+    clock.move_to(AFTER_PHASE)
+    ReviewCycle.objects.filter(pk=cycle.pk).update(status=ReviewCycle.Status.CLOSED)
+    assert analytics(cast, cycle, team_id=cast.product.pk)["respondents"] == 4
+
+
+def test_a_self_assessment_reopened_for_one_person_changes_no_published_cell(
+    cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel], clock: Clock
+) -> None:
+    for who in (cast.alice, cast.bob, cast.manager):
+        submit_self_assessment(cast, cycle, who)
+    clock.move_to(ANALYTICS_PUBLISHED)
+    before = every_cell(cast, cycle, levels)
+    mine = analytics(cast, cycle, relationship="self")
+    assert mine["respondents"] == 3 and mine["questions"][0]["mean"] == 3.0
+    # HR reopens the self-assessment for skip alone, who answers now: were it counted,
+    # the cell would move by exactly skip's answer (one more respondent).
+    skip = cycle.participants.get(person=cast.skip)
+    services.phase_reopen(
+        viewer=cast.viewer(cast.hr),
+        participant=skip,
+        phase="self_assessment",
+        until=ANALYTICS_PUBLISHED.date() + timedelta(days=7),
+    )
+    submit_self_assessment(cast, cycle, cast.skip)
+    assert ReviewResponse.objects.filter(participant=skip, submitted_at__isnull=False).exists()
+    assert every_cell(cast, cycle, levels) == before
+
+
+def test_moving_a_job_level_after_the_launch_changes_no_published_cell(
+    cast: Cast, cycle: ReviewCycle, levels: dict[str, JobLevel], clock: Clock
+) -> None:
+    # The launch took each person's level along (one query for everyone).
+    taken = dict(cycle.participants.values_list("person_id", "job_level_id"))
+    assert taken == {
+        cast.alice.pk: levels["one"].pk,
+        cast.bob.pk: levels["one"].pk,
+        cast.manager.pk: levels["two"].pk,
+        cast.skip.pk: None,
+    }
+    clock.move_to(ANALYTICS_PUBLISHED)
+    before = every_cell(cast, cycle, levels)
+    # Moving bob to level two would add his reviewers to level two's cell, and the
+    # difference would be theirs; the analytics read the level at the launch instead.
+    PersonJobLevel.objects.filter(person=cast.bob).update(level=levels["two"])
+    PersonJobLevel.objects.create(person=cast.skip, level=levels["one"])
+    assert every_cell(cast, cycle, levels) == before
+
+
+def test_people_without_a_level_are_not_left_out_of_the_levels_breakdown(
+    cast: Cast, cycle: ReviewCycle, clock: Clock, job_levels: dict[str, JobLevel]
+) -> None:
+    # Seven peers: three review alice (level one), three the manager (level two), one
+    # skip, who has no level. Were skip's reviewer in the whole but in no level's cell,
+    # both levels could be shown, and 7 − 3 − 3 would be that one reviewer's answer.
+    seven = add_reports(cast.outsider, 7, prefix="seven")
+    for reviewer in seven[:3]:
+        answer(cast, cycle, cast.alice, reviewer, 4, "fine")
+    for reviewer in seven[3:6]:
+        answer(cast, cycle, cast.manager, reviewer, 4, "fine")
+    answer(cast, cycle, cast.skip, seven[6], 1, "lonely")
+    clock.move_to(ANALYTICS_PUBLISHED)
+    whole = analytics(cast, cycle, relationship="peer")
+    assert whole["suppressed"] is False and whole["respondents"] == 7
+    by_level = [
+        analytics(cast, cycle, relationship="peer", job_level_id=level.pk)
+        for level in job_levels.values()
+    ]
+    shown = sum(cell["respondents"] for cell in by_level if not cell["suppressed"])
+    assert not 0 < whole["respondents"] - shown < 3, by_level
