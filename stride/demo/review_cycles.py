@@ -279,6 +279,8 @@ def add_review_cycles(*, hr: Person, today: date, seed: int) -> dict[str, int]:
             ReviewCycle.objects.filter(pk=cycle.pk).update(status=ReviewCycle.Status.CLOSED)
         else:
             written["responses"] += _open_cycle(cycle, plan, rng, org, today=today)
+        # Written in bulk, past the services: the progress page's cached counts go too.
+        services.work_changed(cycle.pk)
         written["cycles"] += 1
         if latest_closed:
             _development_plan(cycle, org, hr=hr, today=today)

@@ -13,6 +13,7 @@ levels, and a person's expected level is their own job level.
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.db import models
@@ -243,6 +244,13 @@ class Phase(models.TextChoices):
 PHASE_ORDER: list[str] = list(Phase.values)
 
 
+def new_work_version() -> int:
+    """A fresh ``ReviewCycle.work_version``: random, not counted, so that a database
+    rebuilt or restored from a backup never meets counts cached from another one under the
+    same version."""
+    return secrets.randbits(62)
+
+
 class ReviewCycle(models.Model):
     """A round of reviews run on one template version. Launching fixes the version and
     the participants: from then on the services copy the version before any edit of its
@@ -268,6 +276,11 @@ class ReviewCycle(models.Model):
     # How many peers each participant nominates (and their manager approves).
     min_peers = models.PositiveSmallIntegerField(_("fewest peers"), default=3)
     max_peers = models.PositiveSmallIntegerField(_("most peers"), default=8)
+    # Changes, inside the writer's transaction, whenever the work the progress page counts
+    # changes (answers submitted, peers nominated, approved, removed or declined, a phase
+    # reopened): the page's per-team counts are cached under it, so every web process
+    # agrees on when they are stale (``selectors.lateness_by_team``).
+    work_version = models.BigIntegerField(default=new_work_version, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -396,6 +409,14 @@ class ReviewResponse(models.Model):
                 fields=["participant", "relationship", "author"], name="review_response_unique"
             ),
         ]
+        indexes = [
+            # Whether an answer was submitted, read from the index alone: the progress
+            # page's counts never read the wide rows with their JSON answers.
+            models.Index(
+                fields=["participant", "relationship", "author", "submitted_at"],
+                name="review_response_work",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.relationship} review of participant {self.participant_id}"
@@ -430,6 +451,14 @@ class ReviewerAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "reviewer"], name="reviewer_assignment_unique"
+            ),
+        ]
+        indexes = [
+            # The progress page's peer counts and "every approved reviewer answered",
+            # read from the index alone.
+            models.Index(
+                fields=["participant", "status", "relationship", "reviewer"],
+                name="reviewer_assignment_work",
             ),
         ]
 

@@ -8,11 +8,13 @@ career ladder is meant to be read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -286,6 +288,48 @@ def participant_for_hr(viewer: Viewer, participant_id: int) -> CycleParticipant:
     if found is None:
         raise Http404
     return found
+
+
+class ParticipantsByName:
+    """A launched cycle's participants in name order, for a ``Paginator``: counted on the
+    participants' own index, and each page found by walking people in name order (their
+    name index) until the page is full, so no page sorts the whole cycle. Each page's
+    participants come with their work state (``with_work_state``) and reopenings."""
+
+    def __init__(self, cycle: ReviewCycle) -> None:
+        self.cycle = cycle
+
+    def count(self) -> int:
+        return CycleParticipant.objects.filter(cycle=self.cycle).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[CycleParticipant]:
+        return iter(self[:])
+
+    @overload
+    def __getitem__(self, window: int) -> CycleParticipant: ...
+    @overload
+    def __getitem__(self, window: slice) -> list[CycleParticipant]: ...
+    def __getitem__(self, window: int | slice) -> CycleParticipant | list[CycleParticipant]:
+        if isinstance(window, int):
+            return self[window : window + 1][0]
+        taking = CycleParticipant.objects.filter(cycle=self.cycle, person=OuterRef("pk"))
+        people = list(
+            Person.objects.filter(Exists(taking))
+            .order_by("name", "id")
+            .values_list("pk", flat=True)[window]
+        )
+        found = {
+            p.person_id: p
+            for p in with_work_state(
+                CycleParticipant.objects.filter(cycle=self.cycle, person_id__in=people)
+            )
+            .select_related("person", "manager", "team")
+            .prefetch_related("reopenings")
+        }
+        return [found[pk] for pk in people if pk in found]
 
 
 def cycle_participants(cycle: ReviewCycle) -> QuerySet[CycleParticipant]:
@@ -756,24 +800,50 @@ class TeamLateness:
     late: dict[str, int] = field(default_factory=dict)
 
 
+#: The fields of ``work_groups``' rows, then the number of participants in each.
+WORK_GROUP_FIELDS = ["team_id", "person__time_zone"] + [
+    f"{phase}_{what}" for phase in PROGRESS_PHASES for what in ("done", "until")
+]
+#: How long grouped work stays cached at most. Every service that changes the work bumps
+#: the cycle's ``work_version``, so this only bounds how long a change made outside the
+#: reviews services takes to show: a person's new time zone, a team deleted.
+WORK_GROUPS_SECONDS = 10 * 60
+
+
+def work_groups(cycle: ReviewCycle) -> list[dict[str, Any]]:
+    """The cycle's participants grouped by team (as at the launch), time zone and the
+    state of each followed phase (``with_work_state``), with how many are in each group:
+    rows that do not depend on the time, cached under the cycle's ``work_version``, which
+    every service changing the work bumps in its transaction. Two queries when the cache
+    misses, one (the version) when it holds them."""
+    # Read afresh (one row by its key): a cycle loaded before a write must not find the
+    # counts cached before it.
+    version = ReviewCycle.objects.filter(pk=cycle.pk).values_list("work_version", flat=True)
+    key = f"reviews:work-groups:{cycle.pk}:{version.first()}"
+    found = cache.get(key)
+    if found is None:
+        # Grouped in the database: one row per team, time zone and state, not per
+        # participant. Tuples, not dicts, keep the cached value small.
+        found = list(
+            with_work_state(CycleParticipant.objects.filter(cycle=cycle))
+            .values(*WORK_GROUP_FIELDS)
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list(*WORK_GROUP_FIELDS, "n")
+        )
+        cache.set(key, found, WORK_GROUPS_SECONDS)
+    return [dict(zip([*WORK_GROUP_FIELDS, "n"], row, strict=True)) for row in found]
+
+
 def lateness_by_team(cycle: ReviewCycle, *, now: datetime) -> dict[int | None, TeamLateness]:
     """Per team (as at the launch) and tracked phase, how many submitted and how many are
-    late: one query over the participants, whatever the cycle's size."""
+    late, from ``work_groups``: lateness is worked out at ``now`` from the groups' time
+    zones and reopenings, so a deadline passing counts without any write."""
     phases = {p.kind: p for p in cycle.phases.all()}
-    fields = ["team_id", "person__time_zone"]
-    for phase in PROGRESS_PHASES:
-        fields += [f"{phase}_done", f"{phase}_until"]
+    fields = WORK_GROUP_FIELDS
     out: dict[int | None, TeamLateness] = {}
-    # Grouped in the database: one row per team, time zone and state, not per participant,
-    # so the page's time does not grow with the cycle.
-    rows = (
-        with_work_state(CycleParticipant.objects.filter(cycle=cycle))
-        .values(*fields)
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     known: dict[tuple[Any, ...], list[WorkState]] = {}  # the same zone and state, many teams
-    for row in rows:
+    for row in work_groups(cycle):
         team = out.setdefault(row["team_id"], TeamLateness())
         key = tuple(row[f] for f in fields[1:])
         if key not in known:

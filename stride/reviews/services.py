@@ -55,6 +55,7 @@ from stride.reviews.models import (
     TemplateQuestion,
     TemplateSection,
     TemplateVersion,
+    new_work_version,
 )
 from stride.reviews.schemas import (
     AnswerIn,
@@ -722,7 +723,8 @@ def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
     cycle.template_version = _latest(cycle.template_version.template)
     cycle.status = ReviewCycle.Status.LAUNCHED
     cycle.launched_at = timezone.now()
-    cycle.save(update_fields=["template_version", "status", "launched_at"])
+    cycle.work_version = new_work_version()
+    cycle.save(update_fields=["template_version", "status", "launched_at", "work_version"])
     CycleParticipant.objects.bulk_create(
         [
             CycleParticipant(
@@ -740,6 +742,13 @@ def cycle_launch(*, viewer: Viewer, cycle: ReviewCycle) -> ReviewCycle:
         changes={"template_version": cycle.template_version.number, "participants": len(people)},
     )
     return cycle
+
+
+def work_changed(cycle_id: int) -> None:
+    """The work the progress page counts changed (who submitted, nominated, was approved
+    or declined, had a phase reopened): a new version, in the writer's transaction, so
+    the counts cached under the old one are not read again by any web process."""
+    ReviewCycle.objects.filter(pk=cycle_id).update(work_version=new_work_version())
 
 
 def _upward_reviewers_snapshot(cycle: ReviewCycle) -> None:
@@ -794,6 +803,7 @@ def phase_reopen(
         kind=phase,
         defaults={"until": until, "created_by": viewer.person},
     )
+    work_changed(cycle.pk)
     audit_write(
         actor=viewer,
         action="review_cycle.reopen",
@@ -1063,6 +1073,7 @@ def review_submit(
         raise ValidationError(errors)
     response.submitted_at = now
     response.save(update_fields=["submitted_at", "updated_at"])
+    work_changed(participant.cycle_id)
     _audit_answers(viewer, response, "submit", {"answered": len(response.answers)})
     if fresh is not None:
         final = {"final_rating": fresh.proposed_rating, "final_potential": fresh.potential}
@@ -1221,6 +1232,7 @@ def peer_nominate(
             if pid not in existing
         ]
     )
+    work_changed(cycle.pk)
     audit_write(
         actor=viewer,
         action="review.peers.nominate",
@@ -1280,6 +1292,7 @@ def peer_decide(
         )
     for assignment in existing.values():
         assignment.save()
+    work_changed(participant.cycle_id)
     audit_write(
         actor=viewer,
         action="review.peers.decide",
@@ -1312,6 +1325,7 @@ def reviewer_decline(
     assignment.status = status.DECLINED
     assignment.decline_reason = reason
     assignment.save(update_fields=["status", "decline_reason"])
+    work_changed(participant.cycle_id)
     audit_write(
         actor=viewer,
         action="review.reviewer.decline",

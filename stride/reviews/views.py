@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -522,8 +522,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     now = timezone.now()
     cycle = selectors.cycle_for_viewer(viewer, cycle_id)
     launched = cycle.status != cycle.Status.DRAFT
-    page = (
-        Paginator(selectors.cycle_participants(cycle), PARTICIPANTS_PAGE_SIZE).get_page(
+    page: Page[Any] | None = (
+        Paginator(selectors.ParticipantsByName(cycle), PARTICIPANTS_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         if launched
