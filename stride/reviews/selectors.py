@@ -252,21 +252,17 @@ def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
         .values_list("participant__team_id", "n")
     )
     late = lateness_by_team(cycle, now=now)
-    rows = (
-        CycleParticipant.objects.filter(cycle=cycle)
-        .values("team_id", "team__name")
-        .annotate(n=Count("id"))
-        .order_by("team__name")
-    )
+    # How many per team comes with the (cached) groups: only the names are read here.
+    names = dict(Team.objects.filter(pk__in=[t for t in late if t]).values_list("pk", "name"))
     out = []
-    for r in rows:
-        team = late.get(r["team_id"], TeamLateness())
+    for team_id in sorted(late, key=lambda t: (t is not None, names.get(t, ""), t or 0)):
+        team = late[team_id]
         out.append(
             TeamProgress(
-                r["team_id"],
-                r["team__name"] or "",
-                r["n"],
-                reopened.get(r["team_id"], 0),
+                team_id,
+                names.get(team_id, ""),
+                team.participants,
+                reopened.get(team_id, 0),
                 self_submitted=team.submitted.get(Phase.SELF_ASSESSMENT, 0),
                 self_late=team.late.get(Phase.SELF_ASSESSMENT, 0),
                 nomination_done=team.submitted.get(Phase.PEER_NOMINATION, 0),
@@ -796,6 +792,7 @@ def participant_states(
 
 @dataclass
 class TeamLateness:
+    participants: int = 0
     submitted: dict[str, int] = field(default_factory=dict)
     late: dict[str, int] = field(default_factory=dict)
 
@@ -845,6 +842,7 @@ def lateness_by_team(cycle: ReviewCycle, *, now: datetime) -> dict[int | None, T
     known: dict[tuple[Any, ...], list[WorkState]] = {}  # the same zone and state, many teams
     for row in work_groups(cycle):
         team = out.setdefault(row["team_id"], TeamLateness())
+        team.participants += row["n"]
         key = tuple(row[f] for f in fields[1:])
         if key not in known:
             zone = row["person__time_zone"]

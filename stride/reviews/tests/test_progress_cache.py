@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -250,3 +251,11 @@ def test_the_participant_list_pages_in_name_order(
         shown += [n for n in rows if n in names]
         assert f"Page {number} of 2" in body.content.decode()
     assert shown == names
+
+
+def test_every_team_is_counted_in_name_order(cast: Cast) -> None:
+    everyone = launch_cycle(cast, make_template(cast), name="Everyone")
+    [*rows] = selectors.cycle_progress(everyone, now=NOW)
+    teams = dict(everyone.participants.values_list("team__name").annotate(n=Count("id")).order_by())
+    assert [(r.team, r.participants) for r in rows] == sorted(teams.items())
+    assert len(rows) > 2
