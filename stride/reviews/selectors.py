@@ -245,7 +245,7 @@ def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
     each phase with work (``PROGRESS_PHASES``) how many are done and how many are late
     (past the deadline where the person lives, not done). A fixed number of queries,
     whatever the cycle's size."""
-    reopened = dict(
+    reopened: dict[int | None, int] = dict(
         PhaseReopening.objects.filter(participant__cycle=cycle)
         .values("participant__team_id")
         .annotate(n=Count("participant_id", distinct=True))
@@ -253,7 +253,9 @@ def cycle_progress(cycle: ReviewCycle, *, now: datetime) -> list[TeamProgress]:
     )
     late = lateness_by_team(cycle, now=now)
     # How many per team comes with the (cached) groups: only the names are read here.
-    names = dict(Team.objects.filter(pk__in=[t for t in late if t]).values_list("pk", "name"))
+    names: dict[int | None, str] = dict(
+        Team.objects.filter(pk__in=[t for t in late if t]).values_list("pk", "name")
+    )
     out = []
     for team_id in sorted(late, key=lambda t: (t is not None, names.get(t, ""), t or 0)):
         team = late[team_id]
