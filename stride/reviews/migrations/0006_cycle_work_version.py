@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0004_person_name_index'),
-        ('reviews', '0004_outcomes_calibration_growth'),
+        ('reviews', '0005_participant_job_level'),
     ]
 
     operations = [
